@@ -1,0 +1,133 @@
+//! The element card behind `crosswalk show`: one element with its document, kind, text,
+//! hierarchy, status, where a withdrawn element went, and baselines. Built only from named
+//! queries, so it works on any endpoint.
+use crate::error::{Error, Result};
+use crate::query::{Solutions, Sparql, named, term_text};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Card {
+    pub iri: String,
+    pub notation: String,
+    pub kind: String,
+    pub title: Option<String>,
+    pub document: String,
+    pub document_title: String,
+    pub version: String,
+    pub document_status: String,
+    pub statement: Option<String>,
+    pub guidance: Option<String>,
+    pub parent: Option<String>,
+    pub status: Option<String>,
+    pub withdrawn_to: Vec<(String, String)>,
+    pub children: Vec<(String, String, Option<String>)>,
+    pub baselines: Vec<String>,
+}
+
+fn opt(s: &Solutions, row: usize, var: &str) -> Option<String> {
+    s.get(row, var).map(term_text)
+}
+
+/// Every element carrying `id` (in any spelling), one card per document release.
+pub fn cards(on: &dyn Sparql, id: &str) -> Result<Vec<Card>> {
+    let el = named("element")?.run(on, &[("key".into(), id.into())])?;
+    let mut out: Vec<Card> = Vec::new();
+    for row in 0..el.rows.len() {
+        let iri = opt(&el, row, "element").unwrap_or_default();
+        if out.iter().any(|c| c.iri == iri) {
+            continue; // an element with two parents or titles yields more rows
+        }
+        let args = [("element".to_owned(), iri.clone())];
+        let children = named("element-children")?.run(on, &args)?;
+        let baselines = named("element-baselines")?.run(on, &args)?;
+        let withdrawn = named("element-withdrawn")?.run(on, &args)?;
+        out.push(Card {
+            notation: opt(&el, row, "notation").unwrap_or_default(),
+            kind: opt(&el, row, "kind").unwrap_or_default(),
+            title: opt(&el, row, "title"),
+            document: opt(&el, row, "document").unwrap_or_default(),
+            document_title: opt(&el, row, "documentTitle").unwrap_or_default(),
+            version: opt(&el, row, "version").unwrap_or_default(),
+            document_status: opt(&el, row, "documentStatus").unwrap_or_default(),
+            statement: opt(&el, row, "statement"),
+            guidance: opt(&el, row, "guidance"),
+            parent: opt(&el, row, "parentNotation"),
+            status: opt(&el, row, "status"),
+            withdrawn_to: (0..withdrawn.rows.len())
+                .map(|r| {
+                    (
+                        opt(&withdrawn, r, "relation").unwrap_or_default(),
+                        opt(&withdrawn, r, "targetNotation")
+                            .or_else(|| opt(&withdrawn, r, "target"))
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            children: (0..children.rows.len())
+                .map(|r| {
+                    (
+                        opt(&children, r, "notation").unwrap_or_default(),
+                        opt(&children, r, "kind").unwrap_or_default(),
+                        opt(&children, r, "title"),
+                    )
+                })
+                .collect(),
+            baselines: baselines.strings("label"),
+            iri,
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::NotFound(format!(
+            "no loaded document defines `{id}` (looked up as `{}`); is its source loaded? try `crosswalk stats`",
+            crate::ids::canonical_notation(id)
+        )));
+    }
+    Ok(out)
+}
+
+impl fmt::Display for Card {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.notation)?;
+        if let Some(t) = &self.title {
+            write!(f, "  {t}")?;
+        }
+        writeln!(f)?;
+        writeln!(f, "  kind:      {}", self.kind)?;
+        writeln!(f, "  document:  {} {} ({})", self.document_title, self.version, self.document_status)?;
+        writeln!(f, "  iri:       {}", self.iri)?;
+        if let Some(p) = &self.parent {
+            writeln!(f, "  parent:    {p}")?;
+        }
+        match &self.status {
+            Some(s) => {
+                write!(f, "  status:    {s}")?;
+                for (rel, t) in &self.withdrawn_to {
+                    write!(f, "; {rel} {t}")?;
+                }
+                writeln!(f)?;
+            }
+            None => writeln!(f, "  status:    active")?,
+        }
+        if !self.baselines.is_empty() {
+            writeln!(f, "  baselines: {}", self.baselines.join(", "))?;
+        }
+        if let Some(s) = &self.statement {
+            writeln!(f, "  statement:")?;
+            for l in s.lines() {
+                writeln!(f, "    {l}")?;
+            }
+        }
+        if let Some(g) = &self.guidance {
+            let short: String = g.chars().take(400).collect();
+            writeln!(f, "  guidance:  {short}{}", if g.chars().count() > 400 { " …" } else { "" })?;
+        }
+        if !self.children.is_empty() {
+            writeln!(f, "  children ({}):", self.children.len())?;
+            for (n, k, t) in &self.children {
+                writeln!(f, "    {n:<14} {k:<22} {}", t.as_deref().unwrap_or(""))?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,306 @@
+//! The mapping model shared by every mapping importer: one `cw:Mapping` node per row with its
+//! type and provenance, plus the shortcut triple (`subject cw:relatedTo object`). Relationship
+//! names and their SKOS/SSSOM/OSCAL counterparts come from `mappings/relationships.toml`.
+use super::Builder;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::resolve::Resolver;
+use crate::vocab::{cw, rdf, rdfs, skos};
+use oxigraph::model::{Literal, NamedNode, NamedNodeRef};
+use serde::Deserialize;
+use std::sync::LazyLock;
+
+const TABLE: &str = include_str!("../../mappings/relationships.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RelType {
+    pub term: String,
+    pub style: String,
+    pub shortcut: String,
+    pub inverse: String,
+    pub skos: String,
+    pub sssom: String,
+    pub oscal: String,
+    pub names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    r#type: Vec<RelType>,
+}
+
+static TYPES: LazyLock<Vec<RelType>> = LazyLock::new(|| {
+    toml::from_str::<Table>(TABLE).map(|t| t.r#type).unwrap_or_default()
+});
+
+fn fold(s: &str) -> String {
+    s.trim()
+        .to_lowercase()
+        .replace(['_', '-'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// All relationship types of the table.
+pub fn types() -> &'static [RelType] {
+    &TYPES
+}
+
+/// Finds a relationship type by any accepted spelling, by its term, or by its OSCAL token.
+pub fn rel_type(name: &str) -> Option<&'static RelType> {
+    let f = fold(name);
+    TYPES.iter().find(|t| {
+        fold(&t.term) == f || t.names.iter().any(|n| fold(n) == f)
+    })
+}
+
+pub fn rel_by_term(term: &str) -> Option<&'static RelType> {
+    TYPES.iter().find(|t| t.term == term)
+}
+
+impl RelType {
+    pub fn iri(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}{}", cw::NS, self.term))
+    }
+    pub fn shortcut_iri(&self) -> Option<NamedNode> {
+        (!self.shortcut.is_empty()).then(|| NamedNode::new_unchecked(format!("{}{}", cw::NS, self.shortcut)))
+    }
+    pub fn style_iri(&self) -> NamedNodeRef<'static> {
+        style_iri(&self.style)
+    }
+}
+
+pub fn style_iri(style: &str) -> NamedNodeRef<'static> {
+    match style {
+        "supportive" => cw::SUPPORTIVE,
+        "set-theory" => cw::SET_THEORY,
+        "structural" => cw::STRUCTURAL,
+        _ => cw::CONCEPT_CROSSWALK,
+    }
+}
+
+pub fn rationale_iri(name: &str) -> Option<NamedNodeRef<'static>> {
+    match fold(name).as_str() {
+        "syntactic" => Some(cw::SYNTACTIC),
+        "semantic" => Some(cw::SEMANTIC),
+        "functional" => Some(cw::FUNCTIONAL),
+        _ => None,
+    }
+}
+
+pub fn supportive_property_iri(name: &str) -> Option<NamedNodeRef<'static>> {
+    match fold(name).as_str() {
+        "example of" => Some(cw::EXAMPLE_OF),
+        "integral to" => Some(cw::INTEGRAL_TO),
+        "precedes" => Some(cw::PRECEDES),
+        _ => None,
+    }
+}
+
+/// One mapping as an importer read it.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// Key unique within the set (e.g. `r12` for spreadsheet row 12).
+    pub key: String,
+    pub subject: NamedNode,
+    pub subject_notation: String,
+    pub object: NamedNode,
+    pub object_notation: String,
+    pub rel: &'static RelType,
+    /// Overrides the type's style (e.g. "no relationship" in a supportive set).
+    pub style: Option<NamedNodeRef<'static>>,
+    pub rationale: Option<NamedNodeRef<'static>>,
+    pub supportive_property: Option<NamedNodeRef<'static>>,
+    pub method: NamedNodeRef<'static>,
+    pub status: NamedNodeRef<'static>,
+    pub strength: Option<i64>,
+    pub confidence: Option<f64>,
+    pub comment: Option<String>,
+    /// Human-readable place in the source (`sheet 'Relationships' row 12`).
+    pub location: String,
+    pub row: Option<i64>,
+    pub granularity: Option<NamedNodeRef<'static>>,
+    pub flags: Vec<NamedNodeRef<'static>>,
+}
+
+impl Mapping {
+    /// A concept-crosswalk mapping with defaults; importers set what their source states.
+    pub fn related(key: String, subject: Side, object: Side, status: NamedNodeRef<'static>, location: String) -> Result<Self> {
+        let rel = rel_by_term("Related").ok_or_else(|| Error::Manifest("relationships.toml lacks Related".into()))?;
+        let mut flags = subject.flags;
+        flags.extend(object.flags);
+        Ok(Mapping {
+            key,
+            subject: subject.iri,
+            subject_notation: subject.notation,
+            object: object.iri,
+            object_notation: object.notation,
+            rel,
+            style: None,
+            rationale: None,
+            supportive_property: None,
+            method: cw::HUMAN_CURATION,
+            status,
+            strength: None,
+            confidence: None,
+            comment: None,
+            location,
+            row: None,
+            granularity: subject.granularity.or(object.granularity),
+            flags,
+        })
+    }
+}
+
+/// Emits the mapping node and its shortcut triple; returns the node.
+pub fn emit(b: &mut Builder, set_id: &str, set: &NamedNode, m: &Mapping) -> NamedNode {
+    let n = ids::mapping_iri(set_id, &m.key);
+    b.iri(&n, rdf::TYPE, cw::MAPPING);
+    b.add(n.clone(), cw::SUBJECT, m.subject.clone());
+    b.add(n.clone(), cw::OBJECT, m.object.clone());
+    b.add(n.clone(), cw::MAPPING_SET_PROP, set.clone());
+    b.add(n.clone(), cw::RELATIONSHIP, m.rel.iri());
+    b.iri(&n, cw::STYLE, m.style.unwrap_or_else(|| m.rel.style_iri()));
+    if let Some(r) = m.rationale {
+        b.iri(&n, cw::RATIONALE, r);
+    }
+    if let Some(p) = m.supportive_property {
+        b.iri(&n, cw::SUPPORTIVE_PROPERTY, p);
+    }
+    b.iri(&n, cw::METHOD, m.method);
+    b.iri(&n, cw::MAPPING_STATUS, m.status);
+    if let Some(s) = m.strength {
+        b.int(&n, cw::STRENGTH, s);
+    }
+    if let Some(c) = m.confidence {
+        b.add(n.clone(), cw::CONFIDENCE, Literal::from(c));
+    }
+    if let Some(c) = &m.comment {
+        b.text(&n, rdfs::COMMENT, c);
+    }
+    b.text(&n, cw::SOURCE_LOCATION, &m.location);
+    if let Some(r) = m.row {
+        b.int(&n, cw::SOURCE_ROW, r);
+    }
+    b.text(&n, cw::SUBJECT_NOTATION, &m.subject_notation);
+    b.text(&n, cw::OBJECT_NOTATION, &m.object_notation);
+    if let Some(g) = m.granularity {
+        b.iri(&n, cw::GRANULARITY, g);
+    }
+    for f in &m.flags {
+        b.iri(&n, cw::FLAG, *f);
+    }
+    if let Some(p) = m.rel.shortcut_iri() {
+        b.add(m.subject.clone(), p.as_ref(), m.object.clone());
+    }
+    n
+}
+
+/// One side of a mapping after resolution.
+#[derive(Debug, Clone)]
+pub struct Side {
+    pub iri: NamedNode,
+    pub notation: String,
+    pub flags: Vec<NamedNodeRef<'static>>,
+    pub granularity: Option<NamedNodeRef<'static>>,
+}
+
+/// Resolves a printed id against the loaded release of `scheme` (preferring `version`).
+/// Not found: the IRI is minted in `fallback_doc_id`'s namespace (the release the set names,
+/// so it becomes a real link once that release is loaded) and flagged `dangling`. A withdrawn
+/// element is flagged too; a family-level id gets `cw:FamilyLevel`. Never drops anything.
+pub fn resolve_side(
+    resolver: &Resolver,
+    scheme: &str,
+    version: Option<&str>,
+    fallback_doc_id: &str,
+    printed: &str,
+    is_object: bool,
+) -> Side {
+    let notation = printed.trim().to_owned();
+    let mut side = Side {
+        iri: ids::element_iri(fallback_doc_id, &local_for(scheme, &notation)),
+        notation: notation.clone(),
+        flags: Vec::new(),
+        granularity: None,
+    };
+    let found = resolver.resolve(scheme, version, &notation).and_then(|r| r.entry);
+    match found {
+        Some(e) => {
+            side.iri = e.iri.clone();
+            if e.withdrawn && is_object {
+                side.flags.push(cw::WITHDRAWN_TARGET);
+            }
+            if e.class.as_ref() == cw::CONTROL_FAMILY {
+                side.granularity = Some(cw::FAMILY_LEVEL);
+            } else if e.class.as_ref() == cw::CATEGORY && !is_object {
+                side.granularity = Some(cw::CATEGORY_LEVEL);
+            } else if e.class.as_ref() == cw::FUNCTION && !is_object {
+                side.granularity = Some(cw::CATEGORY_LEVEL);
+            }
+        }
+        None => {
+            side.flags.push(if is_object { cw::DANGLING_TARGET } else { cw::DANGLING_SUBJECT });
+            if scheme == "sp800-53" && ids::is_sp800_53_family(&notation) {
+                side.granularity = Some(cw::FAMILY_LEVEL);
+            }
+        }
+    }
+    side
+}
+
+/// The publisher's local id for a notation: OSCAL ids for SP 800-53 (`ac-2.1`), else as printed.
+pub fn local_for(scheme: &str, notation: &str) -> String {
+    if scheme == "sp800-53" {
+        if let Some(id) = ids::sp800_53_oscal_id(notation) {
+            return id;
+        }
+        if ids::is_sp800_53_family(notation) {
+            return notation.trim().to_lowercase();
+        }
+    }
+    notation.trim().to_owned()
+}
+
+/// An element of a document that is referenced but not loaded (ISO/IEC 27001, MITRE ATLAS, …):
+/// declares the scheme's `cw:ExternalScheme` document and the element; returns the element.
+pub fn external_element(
+    b: &mut Builder,
+    scheme_doc_id: &str,
+    scheme: &str,
+    scheme_title: &str,
+    version: &str,
+    notation: &str,
+    text: Option<&str>,
+) -> NamedNode {
+    let doc = ids::doc_iri(scheme_doc_id);
+    b.iri(&doc, rdf::TYPE, cw::DOCUMENT);
+    b.iri(&doc, rdf::TYPE, cw::EXTERNAL_SCHEME);
+    b.text(&doc, rdfs::LABEL, scheme_title);
+    b.text(&doc, crate::vocab::dcterms::TITLE, scheme_title);
+    b.text(&doc, cw::SCHEME, scheme);
+    b.text(&doc, cw::VERSION, version);
+    let e = ids::element_iri(scheme_doc_id, notation.trim());
+    b.element(&e, cw::EXTERNAL_ELEMENT, &doc, notation.trim(), notation.trim());
+    if let Some(t) = text {
+        b.text(&e, skos::DEFINITION, t);
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_loads_and_names_resolve() {
+        assert_eq!(types().len(), 11);
+        assert_eq!(rel_type("Subset Of").map(|t| t.term.as_str()), Some("SubsetOf"));
+        assert_eq!(rel_type("skos:exactMatch").map(|t| t.term.as_str()), Some("Equal"));
+        assert_eq!(rel_type("is_supported_by").map(|t| t.term.as_str()), Some("IsSupportedBy"));
+        for t in types() {
+            assert!(rel_by_term(&t.inverse).is_some(), "inverse of {} missing", t.term);
+        }
+    }
+}

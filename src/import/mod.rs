@@ -1,0 +1,255 @@
+//! Importers: one module per source format. An importer reads files and returns quads for one
+//! named graph; it never touches the store. `load` decides where the quads go.
+//!
+//! Invariant: an importer either returns all of its quads or an error that names the file and
+//! the place in it; it never returns a partial graph.
+pub mod ai_rmf;
+pub mod ai_rmf_playbook;
+pub mod cosais;
+pub mod csf_reference_tool;
+pub mod csf_transition;
+pub mod cyber_ai_profile;
+pub mod genai_profile;
+pub mod mapping;
+pub mod olir_xlsx;
+pub mod oscal;
+pub mod oscal_catalog;
+pub mod oscal_profile;
+
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::resolve::Resolver;
+use crate::sources::{DocKind, DocStatus, DocumentMeta, Source};
+use crate::vocab::{cw, dcterms, prov, rdf, rdfs, skos, xsd};
+use oxigraph::model::{
+    GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
+};
+use std::path::PathBuf;
+
+/// One file of a source, read into memory.
+pub struct InputFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    /// The manifest entry's role for multi-file sources.
+    pub role: Option<String>,
+}
+
+/// What an importer is given.
+pub struct Ctx<'a> {
+    pub source: &'a Source,
+    pub files: &'a [InputFile],
+    /// Elements of documents loaded before this source, for mapping and profile importers.
+    pub resolver: &'a Resolver,
+}
+
+impl Ctx<'_> {
+    /// The first file, or the one with the given role.
+    pub fn file(&self, role: Option<&str>) -> Result<&InputFile> {
+        let found = match role {
+            None => self.files.first(),
+            Some(r) => self.files.iter().find(|f| f.role.as_deref() == Some(r)),
+        };
+        found.ok_or_else(|| {
+            Error::Manifest(format!(
+                "source {} has no file with role {}",
+                self.source.id,
+                role.unwrap_or("(any)")
+            ))
+        })
+    }
+}
+
+/// What an importer returns: the triples of its graph (the graph name is added by `load`) and
+/// the warnings it wants the user to see (also stored as `cw:loadWarning`).
+#[derive(Default)]
+pub struct Output {
+    pub triples: Builder,
+    pub warnings: Vec<String>,
+    /// IRIs of the documents this source describes.
+    pub documents: Vec<NamedNode>,
+}
+
+/// Collects triples; small helpers keep importers declarative.
+#[derive(Default)]
+pub struct Builder {
+    pub triples: Vec<(NamedOrBlankNode, NamedNode, Term)>,
+}
+
+impl Builder {
+    pub fn add(
+        &mut self,
+        s: impl Into<NamedOrBlankNode>,
+        p: NamedNodeRef<'_>,
+        o: impl Into<Term>,
+    ) {
+        self.triples.push((s.into(), p.into_owned(), o.into()));
+    }
+
+    /// Adds a plain string literal; skips empty text (absent is better than "").
+    pub fn text(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, text: &str) {
+        let t = text.trim();
+        if !t.is_empty() {
+            self.add(s.clone(), p, Literal::new_simple_literal(t));
+        }
+    }
+
+    pub fn int(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, v: i64) {
+        self.add(s.clone(), p, Literal::from(v));
+    }
+
+    pub fn boolean(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, v: bool) {
+        self.add(s.clone(), p, Literal::from(v));
+    }
+
+    pub fn typed(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, v: &str, dt: NamedNodeRef<'_>) {
+        self.add(s.clone(), p, Literal::new_typed_literal(v, dt));
+    }
+
+    pub fn iri(&mut self, s: &NamedNode, p: NamedNodeRef<'_>, o: NamedNodeRef<'_>) {
+        self.add(s.clone(), p, o.into_owned());
+    }
+
+    /// Declares an element: its classes, document, notation (and lookup key), local id.
+    pub fn element(
+        &mut self,
+        iri: &NamedNode,
+        class: NamedNodeRef<'_>,
+        doc: &NamedNode,
+        notation: &str,
+        local_id: &str,
+    ) {
+        self.iri(iri, rdf::TYPE, cw::ELEMENT);
+        self.iri(iri, rdf::TYPE, class);
+        self.add(iri.clone(), cw::DEFINED_BY, doc.clone());
+        self.add(iri.clone(), skos::IN_SCHEME, doc.clone());
+        self.text(iri, skos::NOTATION, notation);
+        self.text(iri, cw::LOOKUP_KEY, &ids::canonical_notation(notation));
+        self.text(iri, cw::LOCAL_ID, local_id);
+    }
+
+    /// Title as both `dcterms:title` and `skos:prefLabel` (SKOS tools read the latter).
+    pub fn title(&mut self, iri: &NamedNode, title: &str) {
+        self.text(iri, dcterms::TITLE, title);
+        self.text(iri, skos::PREF_LABEL, title);
+    }
+
+    pub fn len(&self) -> usize {
+        self.triples.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.triples.is_empty()
+    }
+
+    pub fn into_quads(self, graph: &NamedNode) -> Vec<Quad> {
+        let g = GraphName::NamedNode(graph.clone());
+        self.triples
+            .into_iter()
+            .map(|(s, p, o)| Quad::new(s, p, o, g.clone()))
+            .collect()
+    }
+}
+
+fn kind_class(k: DocKind) -> NamedNodeRef<'static> {
+    match k {
+        DocKind::Framework => cw::FRAMEWORK,
+        DocKind::Catalog => cw::CATALOG,
+        DocKind::Baseline => cw::BASELINE,
+        DocKind::Profile => cw::PROFILE,
+        DocKind::Overlay => cw::OVERLAY,
+        DocKind::MappingSet => cw::MAPPING_SET,
+    }
+}
+
+pub fn status_iri(s: DocStatus) -> NamedNodeRef<'static> {
+    match s {
+        DocStatus::Final => cw::FINAL,
+        DocStatus::Draft => cw::DRAFT,
+        DocStatus::InitialPreliminaryDraft => cw::INITIAL_PRELIMINARY_DRAFT,
+        DocStatus::PreDraft => cw::PRE_DRAFT,
+        DocStatus::Withdrawn => cw::WITHDRAWN_DOCUMENT,
+    }
+}
+
+/// Emits a document's metadata; returns its IRI. `files` give the sha256 and canonical URLs.
+pub fn document(b: &mut Builder, meta: &DocumentMeta, ctx: &Ctx<'_>) -> NamedNode {
+    let d = ids::doc_iri(&meta.id);
+    b.iri(&d, rdf::TYPE, cw::DOCUMENT);
+    b.iri(&d, rdf::TYPE, kind_class(meta.kind));
+    b.iri(&d, rdf::TYPE, skos::CONCEPT_SCHEME);
+    b.title(&d, &meta.title);
+    b.text(&d, rdfs::LABEL, meta.short_title.as_deref().unwrap_or(&meta.title));
+    b.text(&d, dcterms::PUBLISHER, &meta.publisher);
+    b.text(&d, cw::VERSION, &meta.version);
+    b.text(&d, cw::SCHEME, &meta.scheme);
+    b.iri(&d, cw::DOCUMENT_STATUS, status_iri(meta.status));
+    if let Some(r) = &meta.released {
+        b.typed(&d, dcterms::ISSUED, r, xsd::DATE);
+    }
+    if let Some(l) = &meta.landing {
+        if let Ok(n) = NamedNode::new(l) {
+            b.add(d.clone(), cw::LANDING_PAGE, n);
+        }
+    }
+    b.text(&d, cw::LICENSE_NOTE, &meta.license);
+    b.boolean(&d, cw::THIRD_PARTY_EXTRACTION, meta.extracted_by.is_some());
+    if let Some(x) = &meta.extracted_by {
+        b.text(&d, cw::EXTRACTED_BY, x);
+    }
+    for f in ctx.files {
+        b.text(&d, cw::SOURCE_SHA256, &f.sha256);
+    }
+    for f in &ctx.source.files {
+        if let Ok(n) = NamedNode::new(&f.url) {
+            b.add(d.clone(), cw::CANONICAL_URL, n);
+        }
+    }
+    d
+}
+
+/// Provenance of the graph itself: which source, files, importer, when.
+pub fn provenance(graph: &NamedNode, ctx: &Ctx<'_>, out: &Output, loaded_at: &str) -> Builder {
+    let mut b = Builder::default();
+    b.iri(graph, rdf::TYPE, cw::SOURCE_GRAPH);
+    b.iri(graph, rdf::TYPE, prov::ENTITY);
+    b.text(graph, cw::SOURCE_ID, &ctx.source.id);
+    b.text(graph, cw::IMPORTER, &ctx.source.importer);
+    b.text(graph, cw::IMPORTER_VERSION, env!("CARGO_PKG_VERSION"));
+    b.typed(graph, prov::GENERATED_AT_TIME, loaded_at, xsd::DATE_TIME);
+    for f in ctx.files {
+        b.text(graph, cw::SOURCE_SHA256, &f.sha256);
+    }
+    for f in &ctx.source.files {
+        if let Ok(n) = NamedNode::new(&f.url) {
+            b.add(graph.clone(), prov::HAD_PRIMARY_SOURCE, n);
+        }
+    }
+    for d in &out.documents {
+        b.add(graph.clone(), cw::DESCRIBES, d.clone());
+    }
+    for w in &out.warnings {
+        b.text(graph, cw::LOAD_WARNING, w);
+    }
+    b
+}
+
+/// Runs the importer a source names.
+pub fn run(ctx: &Ctx<'_>) -> Result<Output> {
+    match ctx.source.importer.as_str() {
+        "oscal-catalog" => oscal_catalog::import(ctx),
+        "oscal-profile" => oscal_profile::import(ctx),
+        "oscal-withdrawn-links" => csf_transition::import(ctx),
+        "ai-rmf-core" => ai_rmf::import(ctx),
+        "ai-rmf-playbook" => ai_rmf_playbook::import(ctx),
+        "genai-profile" => genai_profile::import(ctx),
+        "cyber-ai-profile" => cyber_ai_profile::import(ctx),
+        "cosais-overlay" => cosais::import(ctx),
+        "olir-xlsx" => olir_xlsx::import(ctx),
+        "csf-reference-tool" => csf_reference_tool::import(ctx),
+        other => Err(Error::Manifest(format!(
+            "source {} names unknown importer `{other}`",
+            ctx.source.id
+        ))),
+    }
+}

@@ -1,0 +1,17 @@
+//! crosswalk: a knowledge graph of NIST security and AI frameworks and the typed crosswalks
+//! between them. Data flows one way: `sources` (what to read) → `import` (files to triples) →
+//! `store` (named graphs in Oxigraph) → `query` (named SPARQL) → `output` (tables, JSON, RDF).
+pub mod card;
+pub mod error;
+pub mod fetch;
+pub mod ids;
+pub mod import;
+pub mod load;
+pub mod output;
+pub mod query;
+pub mod resolve;
+pub mod sources;
+pub mod store;
+pub mod vocab;
+
+pub use error::{Error, Result};

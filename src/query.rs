@@ -1,0 +1,233 @@
+//! The named query library (`queries/*.rq`, compiled in) and the one interface every query runs
+//! through, so the same queries run on the embedded store or on a remote SPARQL 1.1 endpoint.
+//!
+//! Parameters are bound as RDF terms: on the embedded store by variable substitution, on a
+//! remote endpoint by a trailing `VALUES` clause whose terms are serialized (escaped) by
+//! Oxigraph. User text is never spliced into query text.
+use crate::error::{Error, Result};
+use crate::ids::canonical_notation;
+use crate::store::Db;
+use oxigraph::model::{Literal, NamedNode, Term};
+use oxigraph::sparql::QueryResults;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput};
+
+mod named {
+    include!(concat!(env!("OUT_DIR"), "/queries.rs"));
+}
+
+/// A table of solutions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Solutions {
+    pub vars: Vec<String>,
+    pub rows: Vec<Vec<Option<Term>>>,
+}
+
+impl Solutions {
+    pub fn column(&self, var: &str) -> Option<usize> {
+        self.vars.iter().position(|v| v == var)
+    }
+
+    /// The values of one column as display strings (literal value or IRI), in row order.
+    pub fn strings(&self, var: &str) -> Vec<String> {
+        let Some(i) = self.column(var) else { return Vec::new() };
+        self.rows
+            .iter()
+            .filter_map(|r| r[i].as_ref().map(term_text))
+            .collect()
+    }
+
+    pub fn get(&self, row: usize, var: &str) -> Option<&Term> {
+        self.rows.get(row)?.get(self.column(var)?)?.as_ref()
+    }
+}
+
+/// A term as a person reads it: a literal's value, an IRI as is.
+pub fn term_text(t: &Term) -> String {
+    match t {
+        Term::Literal(l) => l.value().to_owned(),
+        Term::NamedNode(n) => n.as_str().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Where queries run.
+pub trait Sparql {
+    fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions>;
+}
+
+impl Sparql for Db {
+    fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
+        match self.run(query, bindings)? {
+            QueryResults::Solutions(s) => {
+                let vars: Vec<String> = s.variables().iter().map(|v| v.as_str().to_owned()).collect();
+                let mut rows = Vec::new();
+                for sol in s {
+                    let sol = sol?;
+                    rows.push(vars.iter().map(|v| sol.get(v.as_str()).cloned()).collect());
+                }
+                Ok(Solutions { vars, rows })
+            }
+            _ => Err(Error::Invalid("expected a SELECT query".into())),
+        }
+    }
+}
+
+/// A remote SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, Virtuoso, QLever, …).
+pub struct Remote {
+    pub endpoint: String,
+    agent: ureq::Agent,
+}
+
+impl Remote {
+    pub fn new(endpoint: &str) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        Remote { endpoint: endpoint.to_owned(), agent }
+    }
+
+    fn err(&self, m: impl ToString) -> Error {
+        Error::Remote { endpoint: self.endpoint.clone(), message: m.to_string() }
+    }
+}
+
+/// Appends the bindings as a trailing `VALUES` clause (SPARQL 1.1 §10.2.2).
+pub fn with_values(query: &str, bindings: &[(&str, Term)]) -> String {
+    if bindings.is_empty() {
+        return query.to_owned();
+    }
+    let vars: Vec<String> = bindings.iter().map(|(v, _)| format!("?{v}")).collect();
+    let terms: Vec<String> = bindings.iter().map(|(_, t)| t.to_string()).collect();
+    format!("{query}\nVALUES ({}) {{ ({}) }}\n", vars.join(" "), terms.join(" "))
+}
+
+impl Sparql for Remote {
+    fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
+        let text = with_values(query, bindings);
+        let mut resp = self
+            .agent
+            .post(&self.endpoint)
+            .header("Content-Type", "application/sparql-query")
+            .header("Accept", "application/sparql-results+json")
+            .send(text.as_bytes())
+            .map_err(|e| self.err(e))?;
+        let status = resp.status();
+        let body = resp.body_mut().read_to_vec().map_err(|e| self.err(e))?;
+        if !status.is_success() {
+            return Err(self.err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body))));
+        }
+        let parsed = QueryResultsParser::from_format(QueryResultsFormat::Json)
+            .for_reader(body.as_slice())
+            .map_err(|e| self.err(e))?;
+        match parsed {
+            ReaderQueryResultsParserOutput::Solutions(s) => {
+                let vars: Vec<String> = s.variables().iter().map(|v| v.as_str().to_owned()).collect();
+                let mut rows = Vec::new();
+                for sol in s {
+                    let sol = sol.map_err(|e| self.err(e))?;
+                    rows.push(vars.iter().map(|v| sol.get(v.as_str()).cloned()).collect());
+                }
+                Ok(Solutions { vars, rows })
+            }
+            ReaderQueryResultsParserOutput::Boolean(_) => Err(self.err("expected solutions, got a boolean")),
+        }
+    }
+}
+
+/// A parameter of a named query, from its `# param:` header line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    /// `notation` (an element id in any spelling, bound as its lookup key), `string`, `iri`,
+    /// `integer`.
+    pub kind: String,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NamedQuery {
+    pub name: &'static str,
+    pub text: &'static str,
+    pub question: String,
+    pub params: Vec<Param>,
+    pub example: String,
+}
+
+/// Every named query, by name.
+pub fn library() -> Vec<NamedQuery> {
+    named::NAMED.iter().map(|(name, text)| parse_header(name, text)).collect()
+}
+
+pub fn named(name: &str) -> Result<NamedQuery> {
+    library().into_iter().find(|q| q.name == name).ok_or_else(|| {
+        let names: Vec<&str> = named::NAMED.iter().map(|(n, _)| *n).collect();
+        Error::NotFound(format!("no named query `{name}`; known: {}", names.join(", ")))
+    })
+}
+
+fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
+    let mut q = NamedQuery { name, text, question: String::new(), params: Vec::new(), example: String::new() };
+    for line in text.lines().take_while(|l| l.starts_with('#')) {
+        let l = line.trim_start_matches('#').trim();
+        if let Some(v) = l.strip_prefix("question:") {
+            q.question = v.trim().to_owned();
+        } else if let Some(v) = l.strip_prefix("param:") {
+            // `?name (kind) description`
+            let v = v.trim();
+            let (name, rest) = v.split_once(' ').unwrap_or((v, ""));
+            let rest = rest.trim();
+            let (kind, doc) = match rest.strip_prefix('(').and_then(|r| r.split_once(')')) {
+                Some((k, d)) => (k.trim().to_owned(), d.trim().to_owned()),
+                None => ("string".to_owned(), rest.to_owned()),
+            };
+            q.params.push(Param { name: name.trim_start_matches('?').to_owned(), kind, doc });
+        } else if let Some(v) = l.strip_prefix("example:") {
+            q.example = v.trim().to_owned();
+        }
+    }
+    q
+}
+
+impl NamedQuery {
+    /// Turns `name=value` arguments into typed bindings; every declared parameter is required.
+    pub fn bind(&self, args: &[(String, String)]) -> Result<Vec<(String, Term)>> {
+        let mut out = Vec::new();
+        for p in &self.params {
+            let Some((_, v)) = args.iter().find(|(k, _)| k == &p.name) else {
+                return Err(Error::Invalid(format!(
+                    "query `{}` needs parameter `{}` ({}): {}",
+                    self.name, p.name, p.kind, p.doc
+                )));
+            };
+            out.push((p.name.clone(), bind_value(&p.kind, v)?));
+        }
+        for (k, _) in args {
+            if !self.params.iter().any(|p| &p.name == k) {
+                return Err(Error::Invalid(format!("query `{}` has no parameter `{k}`", self.name)));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn run(&self, on: &dyn Sparql, args: &[(String, String)]) -> Result<Solutions> {
+        let b = self.bind(args)?;
+        let refs: Vec<(&str, Term)> = b.iter().map(|(k, t)| (k.as_str(), t.clone())).collect();
+        on.select(self.text, &refs)
+    }
+}
+
+pub fn bind_value(kind: &str, v: &str) -> Result<Term> {
+    Ok(match kind {
+        "notation" => Literal::new_simple_literal(canonical_notation(v)).into(),
+        "iri" => NamedNode::new(v)
+            .map_err(|e| Error::Invalid(format!("`{v}` is not an IRI: {e}")))?
+            .into(),
+        "integer" => {
+            let n: i64 = v.trim().parse().map_err(|_| Error::Invalid(format!("`{v}` is not an integer")))?;
+            Literal::from(n).into()
+        }
+        _ => Literal::new_simple_literal(v).into(),
+    })
+}

@@ -1,0 +1,135 @@
+//! The embedded store: Oxigraph on RocksDB (or in memory). Replacing a source's graph happens
+//! in one transaction, so a failed import leaves the store exactly as it was.
+use crate::error::{Error, Result};
+use oxigraph::model::{GraphNameRef, NamedNode, Quad, Term, Variable};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One solution as a map from variable name to term.
+pub type Row = HashMap<String, Term>;
+
+pub struct Db {
+    store: Store,
+    location: Option<PathBuf>,
+}
+
+/// Where the store lives when neither `--store` nor `CROSSWALK_STORE` says.
+pub fn default_location() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("crosswalk/store");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(h).join(".local/share/crosswalk/store");
+    }
+    PathBuf::from("crosswalk.store")
+}
+
+impl Db {
+    /// Opens (creating if needed) the on-disk store at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
+        let store = Store::open(path).map_err(|e| {
+            Error::Invalid(format!("cannot open store {}: {e}", path.display()))
+        })?;
+        Ok(Db { store, location: Some(path.to_owned()) })
+    }
+
+    /// Opens an existing store read-only (several readers may share it, e.g. `serve`).
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        let store = Store::open_read_only(path).map_err(|e| {
+            Error::Invalid(format!("cannot open store {} read-only: {e}", path.display()))
+        })?;
+        Ok(Db { store, location: Some(path.to_owned()) })
+    }
+
+    pub fn memory() -> Result<Self> {
+        Ok(Db { store: Store::new()?, location: None })
+    }
+
+    pub fn location(&self) -> Option<&Path> {
+        self.location.as_deref()
+    }
+
+    pub fn inner(&self) -> &Store {
+        &self.store
+    }
+
+    /// Replaces the content of `graph` with `quads`, atomically.
+    pub fn replace_graph(&self, graph: &NamedNode, quads: &[Quad]) -> Result<()> {
+        let mut tx = self.store.start_transaction()?;
+        tx.clear_graph(GraphNameRef::NamedNode(graph.as_ref()))?;
+        tx.extend(quads.iter());
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes a graph, atomically.
+    pub fn drop_graph(&self, graph: &NamedNode) -> Result<()> {
+        let mut tx = self.store.start_transaction()?;
+        tx.remove_named_graph(graph.as_ref())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.store.len()?)
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.store.is_empty()?)
+    }
+
+    /// Runs a SELECT with variables bound to terms (bound as terms, never spliced as text).
+    pub fn select_rows(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Vec<Row>> {
+        match self.run(query, bindings)? {
+            QueryResults::Solutions(solutions) => {
+                let mut rows = Vec::new();
+                for s in solutions {
+                    let s = s?;
+                    rows.push(
+                        s.iter()
+                            .map(|(v, t)| (v.as_str().to_owned(), t.clone()))
+                            .collect(),
+                    );
+                }
+                Ok(rows)
+            }
+            _ => Err(Error::Invalid("expected a SELECT query".into())),
+        }
+    }
+
+    /// Runs any query with bindings; the caller serializes the results.
+    pub fn run(&self, query: &str, bindings: &[(&str, Term)]) -> Result<QueryResults<'static>> {
+        let mut prepared = SparqlEvaluator::new().parse_query(query)?;
+        // The default graph is the union of all graphs unless the query names its dataset
+        // (remote endpoints are expected to be configured the same way: see ARCHITECTURE.md).
+        if prepared.dataset().is_default_dataset() {
+            prepared.dataset_mut().set_default_graph_as_union();
+        }
+        for (name, term) in bindings {
+            let v = Variable::new(*name)
+                .map_err(|e| Error::Invalid(format!("bad variable name {name}: {e}")))?;
+            prepared = prepared.substitute_variable(v, term.clone());
+        }
+        Ok(prepared.on_store(&self.store).execute()?)
+    }
+
+    /// Number of quads in each named graph.
+    pub fn graph_sizes(&self) -> Result<Vec<(NamedNode, usize)>> {
+        let rows = self.select_rows(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+            &[],
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| match (r.get("g"), r.get("n")) {
+                (Some(Term::NamedNode(g)), Some(Term::Literal(n))) => {
+                    Some((g.clone(), n.value().parse().unwrap_or(0)))
+                }
+                _ => None,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,115 @@
+//! IRIs of the vocabularies the graph uses: our ontology (`cw:`) and the W3C ones it reuses.
+//! The ontology itself is `ontology/crosswalk.ttl`; every `cw` constant here is defined there
+//! (a test checks it).
+use oxigraph::model::NamedNodeRef;
+
+macro_rules! terms {
+    ($ns:literal; $($name:ident = $local:literal),* $(,)?) => {
+        $(pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked(concat!($ns, $local));)*
+        /// Every term of this vocabulary, for the ontology consistency test.
+        #[allow(dead_code)]
+        pub const ALL: &[NamedNodeRef<'static>] = &[$($name),*];
+    };
+}
+
+pub const BASE: &str = "https://w3id.org/crosswalk/";
+
+pub mod cw {
+    pub const NS: &str = "https://w3id.org/crosswalk/ontology#";
+    terms! { "https://w3id.org/crosswalk/ontology#";
+        // documents
+        DOCUMENT = "Document", FRAMEWORK = "Framework", CATALOG = "Catalog", BASELINE = "Baseline",
+        PROFILE = "Profile", OVERLAY = "Overlay", MAPPING_SET = "MappingSet", EXTERNAL_SCHEME = "ExternalScheme",
+        DOCUMENT_STATUS = "documentStatus", FINAL = "Final", DRAFT = "Draft",
+        INITIAL_PRELIMINARY_DRAFT = "InitialPreliminaryDraft", PRE_DRAFT = "PreDraft", WITHDRAWN_DOCUMENT = "WithdrawnDocument",
+        VERSION = "version", CANONICAL_URL = "canonicalUrl", LANDING_PAGE = "landingPage",
+        SOURCE_SHA256 = "sourceSha256", LICENSE_NOTE = "licenseNote", THIRD_PARTY_EXTRACTION = "thirdPartyExtraction",
+        EXTRACTED_BY = "extractedBy", PROFILE_OF = "profileOf", FOCAL_DOCUMENT = "focalDocument",
+        REFERENCE_DOCUMENT = "referenceDocument", RESOLVED_AGAINST = "resolvedAgainst", SCHEME = "scheme",
+        SOURCE_GRAPH = "SourceGraph", IMPORTER = "importer", IMPORTER_VERSION = "importerVersion",
+        SOURCE_ID = "sourceId", DESCRIBES = "describes", LOAD_WARNING = "loadWarning",
+        // elements
+        ELEMENT = "Element", FUNCTION = "Function", CATEGORY = "Category", SUBCATEGORY = "Subcategory",
+        IMPLEMENTATION_EXAMPLE = "ImplementationExample", CONTROL_FAMILY = "ControlFamily", CONTROL = "Control",
+        CONTROL_ENHANCEMENT = "ControlEnhancement", STATEMENT_ITEM = "StatementItem", PARAMETER = "Parameter",
+        ASSESSMENT_OBJECTIVE = "AssessmentObjective", RISK = "Risk", SUGGESTED_ACTION = "SuggestedAction",
+        FOCUS_AREA = "FocusArea", PROFILE_ENTRY = "ProfileEntry", EXTERNAL_ELEMENT = "ExternalElement",
+        OVERLAY_ENTRY = "OverlayEntry",
+        DEFINED_BY = "definedBy", PARENT = "parent", SORT_KEY = "sortKey", LOCAL_ID = "localId",
+        LOOKUP_KEY = "lookupKey",
+        STATEMENT = "statement", GUIDANCE = "guidance", STATUS = "status", WITHDRAWN = "Withdrawn",
+        INCORPORATED_INTO = "incorporatedInto", MOVED_TO = "movedTo", RELATED = "related", REQUIRES = "requires",
+        IN_BASELINE = "inBaseline", EXAMPLE = "example", RISK_PARTY = "riskParty", PARAMETER_PROP = "parameter",
+        PARAM_LABEL = "paramLabel", PARAM_GUIDELINE = "paramGuideline", PARAM_CHOICE = "paramChoice",
+        PARAM_HOW_MANY = "paramHowMany", ASSESSMENT_METHOD = "assessmentMethod",
+        ABOUT = "about", SUGGESTED_ACTIONS = "suggestedActions", DOCUMENTATION_QUESTIONS = "documentationQuestions",
+        REFERENCES = "references", AI_ACTOR = "aiActor", TOPIC = "topic", PAGE = "page",
+        PROFILE_ENTRY_OF = "profileEntryOf", FOCUS_AREA_PROP = "focusArea", PRIORITY = "priority",
+        PRIORITY_LABEL = "priorityLabel", CONSIDERATIONS = "considerations", OPPORTUNITIES = "opportunities",
+        NOTE = "note", RELATED_RISK = "relatedRisk", ACTION_OF = "actionOf", TAILORING = "tailoring",
+        LIFECYCLE_PHASE = "lifecyclePhase", ATTACK_ID = "attackId", OVERLAY_ENTRY_OF = "overlayEntryOf",
+        // mappings
+        MAPPING = "Mapping", SUBJECT = "subject", OBJECT = "object", MAPPING_SET_PROP = "mappingSet",
+        STYLE = "style", RELATIONSHIP = "relationship", RATIONALE = "rationale",
+        SUPPORTIVE_PROPERTY = "supportiveProperty", METHOD = "method", MAPPING_STATUS = "mappingStatus",
+        STRENGTH = "strength", CONFIDENCE = "confidence", SOURCE_LOCATION = "sourceLocation", SOURCE_ROW = "sourceRow",
+        OBJECT_NOTATION = "objectNotation", SUBJECT_NOTATION = "subjectNotation", GRANULARITY = "granularity",
+        FAMILY_LEVEL = "FamilyLevel", CATEGORY_LEVEL = "CategoryLevel", FLAG = "flag",
+        DANGLING_TARGET = "DanglingTarget", DANGLING_SUBJECT = "DanglingSubject", WITHDRAWN_TARGET = "WithdrawnTarget",
+        INFERRED = "inferred", DERIVED_FROM = "derivedFrom",
+        CONCEPT_CROSSWALK = "ConceptCrosswalk", SUPPORTIVE = "Supportive", SET_THEORY = "SetTheory", STRUCTURAL = "Structural",
+        RELATED_T = "Related", SUPPORTS_T = "Supports", IS_SUPPORTED_BY_T = "IsSupportedBy", IDENTICAL_T = "Identical",
+        EQUIVALENT_T = "Equivalent", CONTRARY_T = "Contrary", SUBSET_OF_T = "SubsetOf", SUPERSET_OF_T = "SupersetOf",
+        EQUAL_T = "Equal", INTERSECTS_WITH_T = "IntersectsWith", NO_RELATIONSHIP_T = "NoRelationship",
+        PARENT_OF_T = "ParentOf", CHILD_OF_T = "ChildOf",
+        RELATED_TO = "relatedTo", SUPPORTS = "supports", SUPPORTED_BY = "supportedBy", IDENTICAL_TO = "identicalTo",
+        EQUIVALENT_TO = "equivalentTo", CONTRARY_TO = "contraryTo", SUBSET_OF = "subsetOf", SUPERSET_OF = "supersetOf",
+        EQUAL_TO = "equalTo", INTERSECTS_WITH = "intersectsWith",
+        SYNTACTIC = "Syntactic", SEMANTIC = "Semantic", FUNCTIONAL = "Functional",
+        EXAMPLE_OF = "ExampleOf", INTEGRAL_TO = "IntegralTo", PRECEDES = "Precedes",
+        HUMAN_CURATION = "HumanCuration", AUTOMATION = "Automation", INFERENCE = "Inference", TRANSCRIPTION = "Transcription",
+        DRAFT_MAPPING = "DraftMapping", FINAL_MAPPING = "FinalMapping", SUGGESTED_MAPPING = "SuggestedMapping",
+    }
+}
+
+pub mod rdf {
+    terms! { "http://www.w3.org/1999/02/22-rdf-syntax-ns#"; TYPE = "type" }
+}
+pub mod rdfs {
+    terms! { "http://www.w3.org/2000/01/rdf-schema#"; LABEL = "label", COMMENT = "comment", SEE_ALSO = "seeAlso" }
+}
+pub mod skos {
+    terms! { "http://www.w3.org/2004/02/skos/core#";
+        CONCEPT = "Concept", CONCEPT_SCHEME = "ConceptScheme", NOTATION = "notation", PREF_LABEL = "prefLabel", IN_SCHEME = "inScheme",
+        BROADER = "broader", DEFINITION = "definition",
+    }
+}
+pub mod dcterms {
+    terms! { "http://purl.org/dc/terms/";
+        TITLE = "title", PUBLISHER = "publisher", ISSUED = "issued", MODIFIED = "modified", IDENTIFIER = "identifier",
+        SOURCE = "source", LICENSE = "license", DESCRIPTION = "description",
+    }
+}
+pub mod prov {
+    terms! { "http://www.w3.org/ns/prov#";
+        ENTITY = "Entity", WAS_DERIVED_FROM = "wasDerivedFrom", GENERATED_AT_TIME = "generatedAtTime",
+        HAD_PRIMARY_SOURCE = "hadPrimarySource",
+    }
+}
+pub mod xsd {
+    terms! { "http://www.w3.org/2001/XMLSchema#"; INTEGER = "integer", BOOLEAN = "boolean", DATE = "date", DATE_TIME = "dateTime", DECIMAL = "decimal" }
+}
+
+/// The prefixes every named query may use, and output serializers abbreviate with.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("cw", cw::NS),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("dcterms", "http://purl.org/dc/terms/"),
+    ("prov", "http://www.w3.org/ns/prov#"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("cwd", "https://w3id.org/crosswalk/doc/"),
+    ("cwg", "https://w3id.org/crosswalk/graph/"),
+];

@@ -1,0 +1,68 @@
+//! Shared by the integration tests: where the real NIST sources are, and a store loaded from
+//! them once per test binary.
+#![allow(dead_code)]
+use crosswalk::load;
+use crosswalk::sources::Manifest;
+use crosswalk::store::Db;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The sources directory: `CROSSWALK_SOURCES`, else `../shared/sources` from the crate root.
+/// Absent: `None` (the caller skips with a message), except under `CI=true`, where absence
+/// fails the test so that a wrong path can never turn real-data tests into silent skips.
+pub fn sources() -> Option<PathBuf> {
+    let dir = std::env::var_os("CROSSWALK_SOURCES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/sources"));
+    if dir.join("nist/MANIFEST.md").is_file() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but the NIST sources are not at {}", dir.display());
+    }
+    eprintln!("SKIP: NIST sources not found at {} (set CROSSWALK_SOURCES)", dir.display());
+    None
+}
+
+/// Skips the calling test (returns) when the sources are absent outside CI.
+#[macro_export]
+macro_rules! require_sources {
+    () => {
+        match common::sources() {
+            Some(d) => d,
+            None => return,
+        }
+    };
+}
+
+/// An in-memory store with every source found loaded (once per test binary).
+pub fn loaded() -> Option<&'static Db> {
+    static DB: OnceLock<Option<Db>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = sources()?;
+        let db = Db::memory().expect("memory store");
+        let m = Manifest::builtin().expect("manifest");
+        load::load(&db, &m, &dir, &[], &mut |_| {}).expect("load all sources");
+        Some(db)
+    })
+    .as_ref()
+}
+
+/// Runs a SELECT and returns one column as strings.
+pub fn column(db: &Db, query: &str, var: &str) -> Vec<String> {
+    use crosswalk::query::Sparql;
+    db.select(query, &[]).expect("query").strings(var)
+}
+
+/// Runs a SELECT returning a single integer `?n`.
+pub fn count(db: &Db, query: &str) -> usize {
+    let v = column(db, query, "n");
+    v.first().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no count from {query}"))
+}
+
+pub const PREFIXES: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+";
