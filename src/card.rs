@@ -94,7 +94,7 @@ impl fmt::Display for Card {
         }
         writeln!(f)?;
         writeln!(f, "  kind:      {}", self.kind)?;
-        writeln!(f, "  document:  {} {} ({})", self.document_title, self.version, self.document_status)?;
+        writeln!(f, "  document:  {} ({})", self.document_title, self.document_status)?;
         writeln!(f, "  iri:       {}", self.iri)?;
         if let Some(p) = &self.parent {
             writeln!(f, "  parent:    {p}")?;

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use crosswalk::fetch::{Fetched, Fetcher, Progress};
 use crosswalk::load::{self, Event};
 use crosswalk::output::{self, Format};
-use crosswalk::query::{self, Sparql};
+use crosswalk::query;
 use crosswalk::sources::Manifest;
 use crosswalk::store::{self, Db};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -1,14 +1,13 @@
 //! IRIs of the vocabularies the graph uses: our ontology (`cw:`) and the W3C ones it reuses.
 //! The ontology itself is `ontology/crosswalk.ttl`; every `cw` constant here is defined there
 //! (a test checks it).
-use oxigraph::model::NamedNodeRef;
 
 macro_rules! terms {
     ($ns:literal; $($name:ident = $local:literal),* $(,)?) => {
-        $(pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked(concat!($ns, $local));)*
+        $(pub const $name: ::oxigraph::model::NamedNodeRef<'static> = ::oxigraph::model::NamedNodeRef::new_unchecked(concat!($ns, $local));)*
         /// Every term of this vocabulary, for the ontology consistency test.
         #[allow(dead_code)]
-        pub const ALL: &[NamedNodeRef<'static>] = &[$($name),*];
+        pub const ALL: &[::oxigraph::model::NamedNodeRef<'static>] = &[$($name),*];
     };
 }
 
