@@ -13,9 +13,15 @@ fn main() {
     let mut out = String::from("pub static NAMED: &[(&str, &str)] = &[\n");
     for p in entries {
         let name = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        writeln!(out, "    ({name:?}, include_str!({:?})),", p.display().to_string()).ok();
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            p.display().to_string()
+        )
+        .ok();
     }
     out.push_str("];\n");
-    let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("queries.rs");
+    let dest =
+        std::path::Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("queries.rs");
     std::fs::write(dest, out).ok();
 }

@@ -94,7 +94,11 @@ impl fmt::Display for Card {
         }
         writeln!(f)?;
         writeln!(f, "  kind:      {}", self.kind)?;
-        writeln!(f, "  document:  {} ({})", self.document_title, self.document_status)?;
+        writeln!(
+            f,
+            "  document:  {} ({})",
+            self.document_title, self.document_status
+        )?;
         writeln!(f, "  iri:       {}", self.iri)?;
         if let Some(p) = &self.parent {
             writeln!(f, "  parent:    {p}")?;
@@ -120,7 +124,11 @@ impl fmt::Display for Card {
         }
         if let Some(g) = &self.guidance {
             let short: String = g.chars().take(400).collect();
-            writeln!(f, "  guidance:  {short}{}", if g.chars().count() > 400 { " …" } else { "" })?;
+            writeln!(
+                f,
+                "  guidance:  {short}{}",
+                if g.chars().count() > 400 { " …" } else { "" }
+            )?;
         }
         if !self.children.is_empty() {
             writeln!(f, "  children ({}):", self.children.len())?;

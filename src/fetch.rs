@@ -23,7 +23,11 @@ impl Progress for NoProgress {
 
 #[derive(Debug)]
 pub enum Fetched {
-    Downloaded { path: PathBuf, bytes: u64, sha256: String },
+    Downloaded {
+        path: PathBuf,
+        bytes: u64,
+        sha256: String,
+    },
     /// Already in the cache with the expected sha256.
     Cached { path: PathBuf },
 }
@@ -48,7 +52,10 @@ impl Fetcher {
             .http_status_as_error(false)
             .build()
             .new_agent();
-        Fetcher { agent, base_override: None }
+        Fetcher {
+            agent,
+            base_override: None,
+        }
     }
 
     fn url_for(&self, f: &SourceFile) -> String {
@@ -63,11 +70,25 @@ impl Fetcher {
     }
 
     /// Fetches every file of `source` into `cache`.
-    pub fn fetch(&self, source: &Source, cache: &Path, progress: &mut dyn Progress) -> Result<Vec<Fetched>> {
-        source.files.iter().map(|f| self.fetch_file(f, cache, progress)).collect()
+    pub fn fetch(
+        &self,
+        source: &Source,
+        cache: &Path,
+        progress: &mut dyn Progress,
+    ) -> Result<Vec<Fetched>> {
+        source
+            .files
+            .iter()
+            .map(|f| self.fetch_file(f, cache, progress))
+            .collect()
     }
 
-    pub fn fetch_file(&self, f: &SourceFile, cache: &Path, progress: &mut dyn Progress) -> Result<Fetched> {
+    pub fn fetch_file(
+        &self,
+        f: &SourceFile,
+        cache: &Path,
+        progress: &mut dyn Progress,
+    ) -> Result<Fetched> {
         let dest = cache.join(&f.path);
         if let (Some(expected), Ok(bytes)) = (&f.sha256, std::fs::read(&dest)) {
             if sha256_hex(&bytes).eq_ignore_ascii_case(expected) {
@@ -75,7 +96,10 @@ impl Fetcher {
             }
         }
         let url = self.url_for(f);
-        let fail = |m: String| Error::Fetch { url: url.clone(), message: m };
+        let fail = |m: String| Error::Fetch {
+            url: url.clone(),
+            message: m,
+        };
         let mut resp = self.agent.get(&url).call().map_err(|e| {
             fail(format!("{e} (no network? an air-gapped machine can point --sources at a directory holding the files)"))
         })?;
@@ -90,7 +114,11 @@ impl Fetcher {
             .and_then(|v| v.parse().ok());
         progress.start(&f.path, total);
         let mut body = Vec::new();
-        let mut reader = resp.body_mut().with_config().limit(512 * 1024 * 1024).reader();
+        let mut reader = resp
+            .body_mut()
+            .with_config()
+            .limit(512 * 1024 * 1024)
+            .reader();
         let mut buf = [0u8; 64 * 1024];
         loop {
             let n = reader.read(&mut buf).map_err(|e| fail(e.to_string()))?;
@@ -104,7 +132,11 @@ impl Fetcher {
         let actual = sha256_hex(&body);
         if let Some(expected) = &f.sha256 {
             if !expected.eq_ignore_ascii_case(&actual) {
-                return Err(Error::Checksum { file: dest, expected: expected.clone(), actual });
+                return Err(Error::Checksum {
+                    file: dest,
+                    expected: expected.clone(),
+                    actual,
+                });
             }
         }
         let parent = dest.parent().unwrap_or(cache);
@@ -112,6 +144,10 @@ impl Fetcher {
         let tmp = dest.with_extension("part");
         std::fs::write(&tmp, &body).map_err(|e| Error::io(&tmp, e))?;
         std::fs::rename(&tmp, &dest).map_err(|e| Error::io(&dest, e))?;
-        Ok(Fetched::Downloaded { path: dest, bytes: body.len() as u64, sha256: actual })
+        Ok(Fetched::Downloaded {
+            path: dest,
+            bytes: body.len() as u64,
+            sha256: actual,
+        })
     }
 }

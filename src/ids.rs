@@ -45,7 +45,10 @@ pub fn mapping_iri(set_id: &str, key: &str) -> NamedNode {
 }
 
 fn encode_path(s: &str) -> String {
-    s.split('/').map(encode_segment).collect::<Vec<_>>().join("/")
+    s.split('/')
+        .map(encode_segment)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Percent-encodes everything outside RFC 3986 unreserved characters (plus `(` `)` kept out
@@ -127,7 +130,14 @@ mod tests {
 
     #[test]
     fn sp800_53_spellings_agree() {
-        for s in ["AC-2(1)", "AC-02(01)", "ac-2.1", "AC-2 (1)", " ac-02 ( 1 ) ", "AC-2.01"] {
+        for s in [
+            "AC-2(1)",
+            "AC-02(01)",
+            "ac-2.1",
+            "AC-2 (1)",
+            " ac-02 ( 1 ) ",
+            "AC-2.01",
+        ] {
             assert_eq!(canonical_notation(s), "AC-2(1)", "{s}");
         }
         assert_eq!(canonical_notation("PM-09\n"), "PM-9");

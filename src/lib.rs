@@ -1,11 +1,13 @@
 //! crosswalk: a knowledge graph of NIST security and AI frameworks and the typed crosswalks
 //! between them. Data flows one way: `sources` (what to read) → `import` (files to triples) →
 //! `store` (named graphs in Oxigraph) → `query` (named SPARQL) → `output` (tables, JSON, RDF).
+pub mod answer;
 pub mod card;
 pub mod error;
 pub mod fetch;
 pub mod ids;
 pub mod import;
+pub mod infer;
 pub mod load;
 pub mod output;
 pub mod query;

@@ -29,12 +29,15 @@ pub enum Outcome {
 #[derive(Debug, Default)]
 pub struct Report {
     pub sources: Vec<(String, Outcome)>,
+    pub inferred: crate::infer::Summary,
 }
 
 impl Report {
     pub fn loaded(&self) -> impl Iterator<Item = (&str, usize, &[String])> {
         self.sources.iter().filter_map(|(id, o)| match o {
-            Outcome::Loaded { triples, warnings, .. } => Some((id.as_str(), *triples, warnings.as_slice())),
+            Outcome::Loaded {
+                triples, warnings, ..
+            } => Some((id.as_str(), *triples, warnings.as_slice())),
             Outcome::Missing { .. } => None,
         })
     }
@@ -94,8 +97,17 @@ fn read_files(source: &Source, paths: &[PathBuf]) -> Result<Vec<InputFile>> {
 }
 
 /// Imports one source from explicit files and replaces its graph. Returns triples and warnings.
-pub fn load_source(db: &Db, source: &Source, files: &[InputFile], resolver: &Resolver) -> Result<(NamedNode, usize, Vec<String>)> {
-    let ctx = Ctx { source, files, resolver };
+pub fn load_source(
+    db: &Db,
+    source: &Source,
+    files: &[InputFile],
+    resolver: &Resolver,
+) -> Result<(NamedNode, usize, Vec<String>)> {
+    let ctx = Ctx {
+        source,
+        files,
+        resolver,
+    };
     let mut out = import::run(&ctx)?;
     for (f, m) in files.iter().zip(&source.files) {
         if let Some(expected) = &m.sha256 {
@@ -131,7 +143,9 @@ pub fn load(
         )));
     }
     let selected = manifest.select(ids)?;
-    progress(Event::Start { total: selected.len() });
+    progress(Event::Start {
+        total: selected.len(),
+    });
     db.replace_graph(&ids::ontology_graph(), &ontology_quads()?)?;
     let mut report = Report::default();
     let mut resolver: Option<Resolver> = None;
@@ -140,7 +154,9 @@ pub fn load(
         let paths = match source.locate(dir) {
             Ok(p) => p,
             Err(file) => {
-                report.sources.push((source.id.clone(), Outcome::Missing { file }));
+                report
+                    .sources
+                    .push((source.id.clone(), Outcome::Missing { file }));
                 continue;
             }
         };
@@ -148,12 +164,22 @@ pub fn load(
         if resolver.is_none() {
             resolver = Some(Resolver::from_store(db)?);
         }
-        let r = resolver.as_ref().ok_or_else(|| Error::Invalid("resolver".into()))?;
+        let r = resolver
+            .as_ref()
+            .ok_or_else(|| Error::Invalid("resolver".into()))?;
         let (graph, triples, warnings) = load_source(db, source, &files, r)?;
         // The store changed: the next source sees this one's elements.
         resolver = None;
-        report.sources.push((source.id.clone(), Outcome::Loaded { graph, triples, warnings }));
+        report.sources.push((
+            source.id.clone(),
+            Outcome::Loaded {
+                graph,
+                triples,
+                warnings,
+            },
+        ));
     }
+    report.inferred = crate::infer::materialise(db)?;
     progress(Event::Done);
     Ok(report)
 }

@@ -5,9 +5,9 @@ use clap::{Parser, Subcommand};
 use crosswalk::fetch::{Fetched, Fetcher, Progress};
 use crosswalk::load::{self, Event};
 use crosswalk::output::{self, Format};
-use crosswalk::query;
 use crosswalk::sources::Manifest;
 use crosswalk::store::{self, Db};
+use crosswalk::{answer, query};
 use indicatif::{ProgressBar, ProgressStyle};
 use oxigraph::io::RdfFormat;
 use oxigraph::sparql::QueryResults;
@@ -46,7 +46,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Download sources into the sources directory and verify their sha256.
-    #[command(after_help = "Example:\n  crosswalk fetch csf-2.0 sp800-53r5-5.2.0 --sources ~/.cache/crosswalk")]
+    #[command(
+        after_help = "Example:\n  crosswalk fetch csf-2.0 sp800-53r5-5.2.0 --sources ~/.cache/crosswalk"
+    )]
     Fetch {
         /// Source ids (default: all); see `crosswalk sources`.
         ids: Vec<String>,
@@ -58,13 +60,17 @@ enum Cmd {
         timeout: u64,
     },
     /// Load sources into the store (each replaces its own named graph atomically).
-    #[command(after_help = "Example:\n  crosswalk load --sources ../shared/sources\n  crosswalk load csf-2.0")]
+    #[command(
+        after_help = "Example:\n  crosswalk load --sources ../shared/sources\n  crosswalk load csf-2.0"
+    )]
     Load {
         /// Source ids (default: all found).
         ids: Vec<String>,
     },
     /// Run SPARQL: query text, @file.rq, or the name of a query in queries/.
-    #[command(after_help = "Examples:\n  crosswalk query documents\n  crosswalk query element --param key=GV.OC-01\n  crosswalk query 'ASK { ?s ?p ?o }' --format sparql-json")]
+    #[command(
+        after_help = "Examples:\n  crosswalk query documents\n  crosswalk query element --param key=GV.OC-01\n  crosswalk query 'ASK { ?s ?p ?o }' --format sparql-json"
+    )]
     Query {
         query: String,
         /// name=value for a named query's parameters.
@@ -75,7 +81,9 @@ enum Cmd {
         format: String,
     },
     /// Show an element card.
-    #[command(after_help = "Examples:\n  crosswalk show 'AC-2(1)'\n  crosswalk show ra-4\n  crosswalk show GV.OC-01 --format json")]
+    #[command(
+        after_help = "Examples:\n  crosswalk show 'AC-2(1)'\n  crosswalk show ra-4\n  crosswalk show GV.OC-01 --format json"
+    )]
     Show {
         id: String,
         #[arg(long, short = 'f', value_enum, default_value = "table")]
@@ -86,10 +94,75 @@ enum Cmd {
         #[arg(long, short = 'f', value_enum, default_value = "table")]
         format: Format,
     },
+    /// Everything an element maps to, grouped by mapping set.
+    #[command(
+        after_help = "Examples:\n  crosswalk map GV.SC-07 --to sp800-53 --set olir-186\n  crosswalk map RA-3 --to csf --explain\n  crosswalk map ID.AM-06 --format json"
+    )]
+    Map {
+        id: String,
+        /// Only elements of this scheme on the other side (csf, sp800-53, ai-rmf, mitre-atlas, …).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only mappings from this mapping set (its scheme; see `crosswalk query mapping-sets`).
+        #[arg(long)]
+        set: Option<String>,
+        /// Show how each answer was reached (direct, inverse, path), with every hop's mapping set.
+        #[arg(long)]
+        explain: bool,
+        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Which focal elements are covered by a target scheme (optionally within a baseline).
+    #[command(
+        after_help = "Examples:\n  crosswalk coverage --from csf --to sp800-53 --baseline MODERATE\n  crosswalk coverage --from csf --to sp800-53 --baseline LOW --profile cyber-ai --focus secure --priority 1"
+    )]
+    Coverage(CoverageArgs),
+    /// The uncovered part of `coverage`, as a work list.
+    #[command(
+        after_help = "Example:\n  crosswalk gaps --from csf --to sp800-53 --baseline LOW --format csv"
+    )]
+    Gaps(CoverageArgs),
+    /// How two elements connect (shortest path through mappings and the hierarchy).
+    #[command(after_help = "Example:\n  crosswalk path ID.AM-06 SR-6")]
+    Path {
+        from: String,
+        to: String,
+        #[arg(long, default_value_t = 4)]
+        max_hops: usize,
+        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        format: Format,
+    },
     /// List the sources the manifest knows and whether they are in the sources directory.
     Sources,
     /// List the named queries.
     Queries,
+}
+
+#[derive(clap::Args)]
+struct CoverageArgs {
+    /// Focal scheme (e.g. csf).
+    #[arg(long)]
+    from: String,
+    /// Target scheme (e.g. sp800-53).
+    #[arg(long)]
+    to: String,
+    /// Only mappings from this mapping set (its scheme, e.g. olir-186).
+    #[arg(long)]
+    set: Option<String>,
+    /// Count only target elements selected by this baseline (LOW, MODERATE, HIGH, PRIVACY).
+    #[arg(long)]
+    baseline: Option<String>,
+    /// Restrict the focal elements to a profile's selection (cyber-ai).
+    #[arg(long, requires = "focus")]
+    profile: Option<String>,
+    /// Cyber AI Profile focus area: secure, defend or thwart.
+    #[arg(long, requires = "profile")]
+    focus: Option<String>,
+    /// Cyber AI Profile priority: 1 High, 2 Moderate, 3 Foundational.
+    #[arg(long, requires = "focus", value_parser = clap::value_parser!(u8).range(1..=3))]
+    priority: Option<u8>,
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    format: Format,
 }
 
 fn parse_kv(s: &str) -> Result<(String, String), String> {
@@ -162,7 +235,11 @@ fn run(cli: Cli) -> Result<()> {
     let manifest = Manifest::builtin()?;
     let mut out = std::io::stdout().lock();
     match &cli.cmd {
-        Cmd::Fetch { ids, base_url, timeout } => {
+        Cmd::Fetch {
+            ids,
+            base_url,
+            timeout,
+        } => {
             let dir = sources_dir(&cli);
             let mut f = Fetcher::new(std::time::Duration::from_secs(*timeout));
             f.base_override = base_url.clone();
@@ -172,8 +249,19 @@ fn run(cli: Cli) -> Result<()> {
                     Ok(files) => {
                         for r in files {
                             match r {
-                                Fetched::Downloaded { path, bytes, sha256 } => writeln!(out, "{}: downloaded {} ({bytes} bytes, sha256 {sha256})", s.id, path.display())?,
-                                Fetched::Cached { path } => writeln!(out, "{}: up to date {}", s.id, path.display())?,
+                                Fetched::Downloaded {
+                                    path,
+                                    bytes,
+                                    sha256,
+                                } => writeln!(
+                                    out,
+                                    "{}: downloaded {} ({bytes} bytes, sha256 {sha256})",
+                                    s.id,
+                                    path.display()
+                                )?,
+                                Fetched::Cached { path } => {
+                                    writeln!(out, "{}: up to date {}", s.id, path.display())?
+                                }
                             }
                         }
                     }
@@ -191,7 +279,10 @@ fn run(cli: Cli) -> Result<()> {
             let db = open(&cli)?;
             let dir = sources_dir(&cli);
             let pb = ProgressBar::new(0);
-            pb.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+            pb.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
             let started = std::time::Instant::now();
             let report = load::load(&db, &manifest, &dir, ids, &mut |e| match e {
                 Event::Start { total } => pb.set_length(total as u64),
@@ -208,22 +299,44 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
             for (id, file) in report.missing() {
-                writeln!(out, "missing {id:<28} {} (run `crosswalk fetch {id}`)", file.display())?;
+                writeln!(
+                    out,
+                    "missing {id:<28} {} (run `crosswalk fetch {id}`)",
+                    file.display()
+                )?;
             }
-            writeln!(out, "{} quads in the store, {:.2?}", db.len()?, started.elapsed())?;
+            writeln!(
+                out,
+                "{} quads in the store, {:.2?}",
+                db.len()?,
+                started.elapsed()
+            )?;
         }
-        Cmd::Query { query, params, format } => {
+        Cmd::Query {
+            query,
+            params,
+            format,
+        } => {
             let db = open(&cli)?;
             let (text, bindings) = if let Some(file) = query.strip_prefix('@') {
-                (std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?, Vec::new())
-            } else if query.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                (
+                    std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?,
+                    Vec::new(),
+                )
+            } else if query
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
                 let q = query::named(query)?;
                 let b = q.bind(params)?;
                 (q.text.to_owned(), b)
             } else {
                 (query.clone(), Vec::new())
             };
-            let refs: Vec<(&str, oxigraph::model::Term)> = bindings.iter().map(|(k, t)| (k.as_str(), t.clone())).collect();
+            let refs: Vec<(&str, oxigraph::model::Term)> = bindings
+                .iter()
+                .map(|(k, t)| (k.as_str(), t.clone()))
+                .collect();
             print_results(&mut out, db.run(&text, &refs)?, format)?;
         }
         Cmd::Show { id, format } => {
@@ -250,11 +363,105 @@ fn run(cli: Cli) -> Result<()> {
                 writeln!(out, "  total {:>75}", db.len()?)?;
             }
         }
+        Cmd::Map {
+            id,
+            to,
+            set,
+            explain,
+            format,
+        } => {
+            let db = open(&cli)?;
+            let answers = answer::map(&db, id, to.as_deref(), set.as_deref(), *explain)?;
+            if answers.is_empty() {
+                // Distinguish "unknown id" from "no mappings".
+                crosswalk::card::cards(&db, id)?;
+            }
+            print_map(&mut out, id, &answers, *format, *explain)?;
+        }
+        Cmd::Coverage(a) | Cmd::Gaps(a) => {
+            let gaps_only = matches!(cli.cmd, Cmd::Gaps(_));
+            let db = open(&cli)?;
+            let only = match (&a.profile, &a.focus) {
+                (Some(p), Some(f)) if p == "cyber-ai" => {
+                    let mut sel = std::collections::HashSet::new();
+                    for pr in a.priority.map(|p| vec![p]).unwrap_or_else(|| vec![1, 2, 3]) {
+                        sel.extend(answer::cyber_ai_selection(&db, f, pr)?);
+                    }
+                    Some(sel)
+                }
+                (Some(p), _) => bail!("unknown profile `{p}` (known: cyber-ai)"),
+                _ => None,
+            };
+            let cov = answer::coverage(
+                &db,
+                &a.from,
+                &a.to,
+                a.set.as_deref(),
+                a.baseline.as_deref(),
+                only.as_ref(),
+            )?;
+            print_coverage(&mut out, &cov, a.format, gaps_only)?;
+        }
+        Cmd::Path {
+            from,
+            to,
+            max_hops,
+            format,
+        } => {
+            let db = open(&cli)?;
+            match answer::path(&db, from, to, *max_hops)? {
+                None => bail!("no path from {from} to {to} within {max_hops} hops"),
+                Some(hops) => match format {
+                    Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&hops)?)?,
+                    Format::Csv | Format::Tsv => {
+                        let sep = if *format == Format::Csv { b',' } else { b'\t' };
+                        let mut w = csv::WriterBuilder::new()
+                            .delimiter(sep)
+                            .from_writer(Vec::new());
+                        w.write_record(["from", "edge", "to", "set"])?;
+                        for h in &hops {
+                            w.write_record([
+                                h.from.as_str(),
+                                h.edge.as_str(),
+                                h.to.as_str(),
+                                h.set.as_deref().unwrap_or(""),
+                            ])?;
+                        }
+                        out.write_all(&w.into_inner()?)?;
+                    }
+                    Format::Table => {
+                        writeln!(out, "{from} → {to}: {} hop(s)", hops.len())?;
+                        for (i, h) in hops.iter().enumerate() {
+                            writeln!(
+                                out,
+                                "  {}. {} —{}→ {}{}",
+                                i + 1,
+                                h.from,
+                                h.edge,
+                                h.to,
+                                h.set
+                                    .as_ref()
+                                    .map(|s| format!("   [set: {s}]"))
+                                    .unwrap_or_default()
+                            )?;
+                        }
+                    }
+                },
+            }
+        }
         Cmd::Sources => {
             let dir = sources_dir(&cli);
             for s in &manifest.source {
-                let here = if s.locate(&dir).is_ok() { "present" } else { "missing" };
-                writeln!(out, "{:<28} {here:<8} {:<16} {}", s.id, s.importer, s.description)?;
+                let here = if s.locate(&dir).is_ok() {
+                    "present"
+                } else {
+                    "missing"
+                };
+                writeln!(
+                    out,
+                    "{:<28} {here:<8} {:<16} {}",
+                    s.id, s.importer, s.description
+                )?;
             }
         }
         Cmd::Queries => {
@@ -263,6 +470,168 @@ fn run(cli: Cli) -> Result<()> {
                 for p in &q.params {
                     writeln!(out, "    --param {}=<{}>  {}", p.name, p.kind, p.doc)?;
                 }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_map(
+    out: &mut dyn Write,
+    id: &str,
+    answers: &[answer::MapAnswer],
+    format: Format,
+    explain: bool,
+) -> Result<()> {
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(answers)?)?,
+        Format::Csv | Format::Tsv => {
+            let sep = if format == Format::Csv { b',' } else { b'\t' };
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(sep)
+                .from_writer(Vec::new());
+            w.write_record([
+                "element",
+                "target",
+                "scheme",
+                "relationship",
+                "status",
+                "set",
+                "how",
+                "via",
+                "flags",
+                "mapping",
+            ])?;
+            for a in answers {
+                w.write_record([
+                    a.element.as_str(),
+                    a.target.as_str(),
+                    a.target_scheme.as_deref().unwrap_or(""),
+                    a.relationship.as_str(),
+                    a.status.as_str(),
+                    a.set.as_str(),
+                    a.how.as_str(),
+                    a.via.as_deref().unwrap_or(""),
+                    &a.flags.join("; "),
+                    a.mapping.as_str(),
+                ])?;
+            }
+            out.write_all(&w.into_inner()?)?;
+        }
+        Format::Table => {
+            let mut current = None;
+            for a in answers {
+                if current != Some(&a.set) {
+                    writeln!(out, "\n{}", a.set)?;
+                    current = Some(&a.set);
+                }
+                let via = a
+                    .via
+                    .as_ref()
+                    .map(|v| format!(" via {v}"))
+                    .unwrap_or_default();
+                let flags = if a.flags.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", a.flags.join(", "))
+                };
+                writeln!(
+                    out,
+                    "  {:<14} {:<16} {:<8} {}{via}{flags}  {}",
+                    a.target,
+                    a.relationship,
+                    a.status,
+                    a.how,
+                    a.target_title.as_deref().unwrap_or("")
+                )?;
+                if explain {
+                    for l in &a.explanation {
+                        writeln!(out, "      {l}")?;
+                    }
+                }
+            }
+            writeln!(out, "\n{} answer(s) for {id}", answers.len())?;
+        }
+    }
+    Ok(())
+}
+
+fn print_coverage(
+    out: &mut dyn Write,
+    cov: &answer::Coverage,
+    format: Format,
+    gaps_only: bool,
+) -> Result<()> {
+    let rows: Vec<&answer::CoverageRow> = cov
+        .rows
+        .iter()
+        .filter(|r| !gaps_only || !r.covered)
+        .collect();
+    match format {
+        Format::Json => {
+            let mut v = serde_json::to_value(cov)?;
+            if gaps_only {
+                v["rows"] = serde_json::to_value(&rows)?;
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        Format::Csv | Format::Tsv => {
+            let sep = if format == Format::Csv { b',' } else { b'\t' };
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(sep)
+                .from_writer(Vec::new());
+            w.write_record(["focal", "covered", "covered_by", "mapped_outside_baseline"])?;
+            for r in &rows {
+                w.write_record([
+                    r.focal.as_str(),
+                    if r.covered { "yes" } else { "no" },
+                    &r.covered_by.join(" "),
+                    &r.mapped_outside_baseline.join(" "),
+                ])?;
+            }
+            out.write_all(&w.into_inner()?)?;
+        }
+        Format::Table => {
+            for r in &rows {
+                let mark = if r.covered { "covered" } else { "GAP" };
+                let outside = if r.mapped_outside_baseline.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "   (outside baseline: {})",
+                        r.mapped_outside_baseline.join(" ")
+                    )
+                };
+                writeln!(
+                    out,
+                    "  {:<10} {:<8} {}{outside}",
+                    r.focal,
+                    mark,
+                    r.covered_by.join(" ")
+                )?;
+            }
+            let scope = cov
+                .baseline
+                .as_ref()
+                .map(|b| format!(" in the {b} baseline"))
+                .unwrap_or_default();
+            let set = cov
+                .set
+                .as_ref()
+                .map(|s| format!(" (set {s})"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "\n{} of {} {} elements covered by {}{scope}{set}: {:.1}%; {} not covered",
+                cov.covered,
+                cov.total,
+                cov.from,
+                cov.to,
+                cov.percent,
+                cov.total - cov.covered
+            )?;
+            for n in &cov.notes {
+                writeln!(out, "note: {n}")?;
             }
         }
     }
@@ -278,7 +647,8 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
                 _ => None,
             };
             if let Some(rf) = rf {
-                let mut w = QueryResultsSerializer::from_format(rf).serialize_solutions_to_writer(out, sols.variables().to_vec())?;
+                let mut w = QueryResultsSerializer::from_format(rf)
+                    .serialize_solutions_to_writer(out, sols.variables().to_vec())?;
                 for s in sols {
                     w.serialize(&s?)?;
                 }
@@ -290,19 +660,33 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
                 "csv" => Format::Csv,
                 "tsv" => Format::Tsv,
                 "json" => Format::Json,
-                other => bail!("unknown format `{other}` for SELECT results (table, csv, tsv, json, sparql-json, sparql-xml)"),
+                other => bail!(
+                    "unknown format `{other}` for SELECT results (table, csv, tsv, json, sparql-json, sparql-xml)"
+                ),
             };
-            let vars: Vec<String> = sols.variables().iter().map(|v| v.as_str().to_owned()).collect();
+            let vars: Vec<String> = sols
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_owned())
+                .collect();
             let mut rows = Vec::new();
             for s in sols {
                 let s = s?;
                 rows.push(vars.iter().map(|v| s.get(v.as_str()).cloned()).collect());
             }
-            write!(out, "{}", output::render(&query::Solutions { vars, rows }, f))?;
+            write!(
+                out,
+                "{}",
+                output::render(&query::Solutions { vars, rows }, f)
+            )?;
         }
         QueryResults::Boolean(b) => match format {
-            "sparql-json" => QueryResultsSerializer::from_format(QueryResultsFormat::Json).serialize_boolean_to_writer(out, b).map(|_| ())?,
-            "sparql-xml" => QueryResultsSerializer::from_format(QueryResultsFormat::Xml).serialize_boolean_to_writer(out, b).map(|_| ())?,
+            "sparql-json" => QueryResultsSerializer::from_format(QueryResultsFormat::Json)
+                .serialize_boolean_to_writer(out, b)
+                .map(|_| ())?,
+            "sparql-xml" => QueryResultsSerializer::from_format(QueryResultsFormat::Xml)
+                .serialize_boolean_to_writer(out, b)
+                .map(|_| ())?,
             _ => writeln!(out, "{b}")?,
         },
         QueryResults::Graph(triples) => {
@@ -310,7 +694,9 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
                 "turtle" | "ttl" | "table" => RdfFormat::Turtle,
                 "ntriples" | "nt" => RdfFormat::NTriples,
                 "nquads" | "nq" => RdfFormat::NQuads,
-                other => bail!("unknown format `{other}` for graph results (turtle, ntriples, nquads)"),
+                other => {
+                    bail!("unknown format `{other}` for graph results (turtle, ntriples, nquads)")
+                }
             };
             let mut ser = oxigraph::io::RdfSerializer::from_format(rf);
             for (p, iri) in crosswalk::vocab::PREFIXES {

@@ -44,7 +44,9 @@ pub fn table(s: &Solutions) -> String {
 }
 
 fn delimited(s: &Solutions, sep: u8) -> String {
-    let mut w = csv::WriterBuilder::new().delimiter(sep).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(sep)
+        .from_writer(Vec::new());
     let _ = w.write_record(&s.vars);
     for r in &s.rows {
         let _ = w.write_record(r.iter().map(cell));

@@ -9,7 +9,9 @@ use crate::ids::canonical_notation;
 use crate::store::Db;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
-use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput};
+use oxigraph::sparql::results::{
+    QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
+};
 
 mod named {
     include!(concat!(env!("OUT_DIR"), "/queries.rs"));
@@ -29,7 +31,9 @@ impl Solutions {
 
     /// The values of one column as display strings (literal value or IRI), in row order.
     pub fn strings(&self, var: &str) -> Vec<String> {
-        let Some(i) = self.column(var) else { return Vec::new() };
+        let Some(i) = self.column(var) else {
+            return Vec::new();
+        };
         self.rows
             .iter()
             .filter_map(|r| r[i].as_ref().map(term_text))
@@ -59,7 +63,11 @@ impl Sparql for Db {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
         match self.run(query, bindings)? {
             QueryResults::Solutions(s) => {
-                let vars: Vec<String> = s.variables().iter().map(|v| v.as_str().to_owned()).collect();
+                let vars: Vec<String> = s
+                    .variables()
+                    .iter()
+                    .map(|v| v.as_str().to_owned())
+                    .collect();
                 let mut rows = Vec::new();
                 for sol in s {
                     let sol = sol?;
@@ -85,11 +93,17 @@ impl Remote {
             .http_status_as_error(false)
             .build()
             .new_agent();
-        Remote { endpoint: endpoint.to_owned(), agent }
+        Remote {
+            endpoint: endpoint.to_owned(),
+            agent,
+        }
     }
 
     fn err(&self, m: impl ToString) -> Error {
-        Error::Remote { endpoint: self.endpoint.clone(), message: m.to_string() }
+        Error::Remote {
+            endpoint: self.endpoint.clone(),
+            message: m.to_string(),
+        }
     }
 }
 
@@ -100,7 +114,11 @@ pub fn with_values(query: &str, bindings: &[(&str, Term)]) -> String {
     }
     let vars: Vec<String> = bindings.iter().map(|(v, _)| format!("?{v}")).collect();
     let terms: Vec<String> = bindings.iter().map(|(_, t)| t.to_string()).collect();
-    format!("{query}\nVALUES ({}) {{ ({}) }}\n", vars.join(" "), terms.join(" "))
+    format!(
+        "{query}\nVALUES ({}) {{ ({}) }}\n",
+        vars.join(" "),
+        terms.join(" ")
+    )
 }
 
 impl Sparql for Remote {
@@ -123,7 +141,11 @@ impl Sparql for Remote {
             .map_err(|e| self.err(e))?;
         match parsed {
             ReaderQueryResultsParserOutput::Solutions(s) => {
-                let vars: Vec<String> = s.variables().iter().map(|v| v.as_str().to_owned()).collect();
+                let vars: Vec<String> = s
+                    .variables()
+                    .iter()
+                    .map(|v| v.as_str().to_owned())
+                    .collect();
                 let mut rows = Vec::new();
                 for sol in s {
                     let sol = sol.map_err(|e| self.err(e))?;
@@ -131,7 +153,9 @@ impl Sparql for Remote {
                 }
                 Ok(Solutions { vars, rows })
             }
-            ReaderQueryResultsParserOutput::Boolean(_) => Err(self.err("expected solutions, got a boolean")),
+            ReaderQueryResultsParserOutput::Boolean(_) => {
+                Err(self.err("expected solutions, got a boolean"))
+            }
         }
     }
 }
@@ -157,18 +181,33 @@ pub struct NamedQuery {
 
 /// Every named query, by name.
 pub fn library() -> Vec<NamedQuery> {
-    named::NAMED.iter().map(|(name, text)| parse_header(name, text)).collect()
+    named::NAMED
+        .iter()
+        .map(|(name, text)| parse_header(name, text))
+        .collect()
 }
 
 pub fn named(name: &str) -> Result<NamedQuery> {
-    library().into_iter().find(|q| q.name == name).ok_or_else(|| {
-        let names: Vec<&str> = named::NAMED.iter().map(|(n, _)| *n).collect();
-        Error::NotFound(format!("no named query `{name}`; known: {}", names.join(", ")))
-    })
+    library()
+        .into_iter()
+        .find(|q| q.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = named::NAMED.iter().map(|(n, _)| *n).collect();
+            Error::NotFound(format!(
+                "no named query `{name}`; known: {}",
+                names.join(", ")
+            ))
+        })
 }
 
 fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
-    let mut q = NamedQuery { name, text, question: String::new(), params: Vec::new(), example: String::new() };
+    let mut q = NamedQuery {
+        name,
+        text,
+        question: String::new(),
+        params: Vec::new(),
+        example: String::new(),
+    };
     for line in text.lines().take_while(|l| l.starts_with('#')) {
         let l = line.trim_start_matches('#').trim();
         if let Some(v) = l.strip_prefix("question:") {
@@ -182,7 +221,11 @@ fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
                 Some((k, d)) => (k.trim().to_owned(), d.trim().to_owned()),
                 None => ("string".to_owned(), rest.to_owned()),
             };
-            q.params.push(Param { name: name.trim_start_matches('?').to_owned(), kind, doc });
+            q.params.push(Param {
+                name: name.trim_start_matches('?').to_owned(),
+                kind,
+                doc,
+            });
         } else if let Some(v) = l.strip_prefix("example:") {
             q.example = v.trim().to_owned();
         }
@@ -205,7 +248,10 @@ impl NamedQuery {
         }
         for (k, _) in args {
             if !self.params.iter().any(|p| &p.name == k) {
-                return Err(Error::Invalid(format!("query `{}` has no parameter `{k}`", self.name)));
+                return Err(Error::Invalid(format!(
+                    "query `{}` has no parameter `{k}`",
+                    self.name
+                )));
             }
         }
         Ok(out)
@@ -225,7 +271,10 @@ pub fn bind_value(kind: &str, v: &str) -> Result<Term> {
             .map_err(|e| Error::Invalid(format!("`{v}` is not an IRI: {e}")))?
             .into(),
         "integer" => {
-            let n: i64 = v.trim().parse().map_err(|_| Error::Invalid(format!("`{v}` is not an integer")))?;
+            let n: i64 = v
+                .trim()
+                .parse()
+                .map_err(|_| Error::Invalid(format!("`{v}` is not an integer")))?;
             Literal::from(n).into()
         }
         _ => Literal::new_simple_literal(v).into(),

@@ -60,8 +60,11 @@ impl Resolver {
             else {
                 continue;
             };
-            let (Some(Term::Literal(scheme)), Some(Term::Literal(version)), Some(Term::NamedNode(class))) =
-                (row.get("scheme"), row.get("version"), row.get("class"))
+            let (
+                Some(Term::Literal(scheme)),
+                Some(Term::Literal(version)),
+                Some(Term::NamedNode(class)),
+            ) = (row.get("scheme"), row.get("version"), row.get("class"))
             else {
                 continue;
             };
@@ -71,20 +74,38 @@ impl Resolver {
                 version.value(),
                 doc,
                 key.value(),
-                Entry { iri: e.clone(), class: class.clone(), withdrawn },
+                Entry {
+                    iri: e.clone(),
+                    class: class.clone(),
+                    withdrawn,
+                },
             );
         }
         Ok(r)
     }
 
-    pub fn insert(&mut self, scheme: &str, version: &str, doc: &NamedNode, key: &str, entry: Entry) {
+    pub fn insert(
+        &mut self,
+        scheme: &str,
+        version: &str,
+        doc: &NamedNode,
+        key: &str,
+        entry: Entry,
+    ) {
         let releases = self.schemes.entry(scheme.to_owned()).or_default();
         let idx = match releases.iter().position(|r| r.version == version) {
             Some(i) => i,
             None => {
-                releases.push(Release { doc: Some(doc.clone()), version: version.to_owned(), by_key: HashMap::new() });
+                releases.push(Release {
+                    doc: Some(doc.clone()),
+                    version: version.to_owned(),
+                    by_key: HashMap::new(),
+                });
                 releases.sort_by_key(|r| std::cmp::Reverse(version_key(&r.version)));
-                releases.iter().position(|r| r.version == version).unwrap_or(0)
+                releases
+                    .iter()
+                    .position(|r| r.version == version)
+                    .unwrap_or(0)
             }
         };
         // The more specific class wins when an element carries several (e.g. external + control).
@@ -102,7 +123,12 @@ impl Resolver {
 
     /// Looks `notation` up (in any of NIST's spellings) in the chosen release of `scheme`.
     /// `None` when no release of the scheme is loaded at all.
-    pub fn resolve(&self, scheme: &str, prefer: Option<&str>, notation: &str) -> Option<Resolution<'_>> {
+    pub fn resolve(
+        &self,
+        scheme: &str,
+        prefer: Option<&str>,
+        notation: &str,
+    ) -> Option<Resolution<'_>> {
         let rel = self.release(scheme, prefer)?;
         Some(Resolution {
             entry: rel.by_key.get(&canonical_notation(notation)),

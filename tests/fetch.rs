@@ -26,7 +26,11 @@ fn serve(n: usize) -> String {
                 }
             }
             let resp = if line.starts_with("GET /data/ok.json ") {
-                let mut v = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", BODY.len()).into_bytes();
+                let mut v = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    BODY.len()
+                )
+                .into_bytes();
                 v.extend_from_slice(BODY);
                 v
             } else {
@@ -39,7 +43,12 @@ fn serve(n: usize) -> String {
 }
 
 fn file(url: String, sha256: Option<String>) -> SourceFile {
-    SourceFile { path: "nist/fixture/ok.json".into(), url, sha256, role: None }
+    SourceFile {
+        path: "nist/fixture/ok.json".into(),
+        url,
+        sha256,
+        role: None,
+    }
 }
 
 #[test]
@@ -48,15 +57,25 @@ fn downloads_verifies_and_then_uses_the_cache() {
     let cache = tempfile::tempdir().expect("tmp");
     let f = file(format!("{base}/data/ok.json"), Some(sha256_hex(BODY)));
     let fetcher = Fetcher::new(Duration::from_secs(5));
-    match fetcher.fetch_file(&f, cache.path(), &mut NoProgress).expect("fetch") {
-        Fetched::Downloaded { bytes, sha256, path } => {
+    match fetcher
+        .fetch_file(&f, cache.path(), &mut NoProgress)
+        .expect("fetch")
+    {
+        Fetched::Downloaded {
+            bytes,
+            sha256,
+            path,
+        } => {
             assert_eq!(bytes, BODY.len() as u64);
             assert_eq!(sha256, sha256_hex(BODY));
             assert_eq!(std::fs::read(path).expect("read"), BODY);
         }
         other => panic!("expected a download, got {other:?}"),
     }
-    assert!(matches!(fetcher.fetch_file(&f, cache.path(), &mut NoProgress), Ok(Fetched::Cached { .. })));
+    assert!(matches!(
+        fetcher.fetch_file(&f, cache.path(), &mut NoProgress),
+        Ok(Fetched::Cached { .. })
+    ));
 }
 
 #[test]
@@ -64,7 +83,9 @@ fn sha256_mismatch_is_an_error_and_keeps_nothing() {
     let base = serve(2);
     let cache = tempfile::tempdir().expect("tmp");
     let f = file(format!("{base}/data/ok.json"), Some("00".repeat(32)));
-    let err = Fetcher::new(Duration::from_secs(5)).fetch_file(&f, cache.path(), &mut NoProgress).unwrap_err();
+    let err = Fetcher::new(Duration::from_secs(5))
+        .fetch_file(&f, cache.path(), &mut NoProgress)
+        .unwrap_err();
     assert!(matches!(err, Error::Checksum { .. }), "{err}");
     assert!(err.to_string().contains("sha256 mismatch"), "{err}");
     assert!(!cache.path().join("nist/fixture/ok.json").exists());
@@ -76,7 +97,9 @@ fn http_errors_and_unreachable_hosts_fail_fast_with_the_url() {
     let base = serve(2);
     let cache = tempfile::tempdir().expect("tmp");
     let f = file(format!("{base}/data/missing.json"), None);
-    let err = Fetcher::new(Duration::from_secs(5)).fetch_file(&f, cache.path(), &mut NoProgress).unwrap_err();
+    let err = Fetcher::new(Duration::from_secs(5))
+        .fetch_file(&f, cache.path(), &mut NoProgress)
+        .unwrap_err();
     assert!(err.to_string().contains("HTTP 404"), "{err}");
     assert!(err.to_string().contains("/data/missing.json"), "{err}");
 
@@ -86,7 +109,9 @@ fn http_errors_and_unreachable_hosts_fail_fast_with_the_url() {
     drop(l);
     let started = std::time::Instant::now();
     let f = file(format!("http://127.0.0.1:{port}/x.json"), None);
-    let err = Fetcher::new(Duration::from_secs(5)).fetch_file(&f, cache.path(), &mut NoProgress).unwrap_err();
+    let err = Fetcher::new(Duration::from_secs(5))
+        .fetch_file(&f, cache.path(), &mut NoProgress)
+        .unwrap_err();
     assert!(err.to_string().contains("no network?"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -103,5 +128,8 @@ fn the_cli_fetch_reports_each_source_and_exits_non_zero_offline() {
         .expect("run");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("csf-2.0:") && err.contains("HTTP 404"), "{err}");
+    assert!(
+        err.contains("csf-2.0:") && err.contains("HTTP 404"),
+        "{err}"
+    );
 }

@@ -21,9 +21,12 @@ fn kind_count(db: &Db, doc: &str, class: &str, withdrawn: Option<bool>) -> usize
         Some(true) => "?e cw:status cw:Withdrawn .",
         Some(false) => "MINUS { ?e cw:status cw:Withdrawn }",
     };
-    count(db, &q(&format!(
-        "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e cw:definedBy {doc} ; a cw:{class} . {filter} }}"
-    )))
+    count(
+        db,
+        &q(&format!(
+            "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e cw:definedBy {doc} ; a cw:{class} . {filter} }}"
+        )),
+    )
 }
 
 #[test]
@@ -37,7 +40,8 @@ fn sp800_53_5_0_1_counts() {
     assert_eq!(enh, 867);
     assert_eq!(kind_count(db, R501, "ControlFamily", None), 20);
     assert_eq!(
-        kind_count(db, R501, "Control", Some(true)) + kind_count(db, R501, "ControlEnhancement", Some(true)),
+        kind_count(db, R501, "Control", Some(true))
+            + kind_count(db, R501, "ControlEnhancement", Some(true)),
         182
     );
     assert_eq!(kind_count(db, R501, "Parameter", None), 1258);
@@ -47,13 +51,21 @@ fn sp800_53_5_0_1_counts() {
 fn sp800_53_hierarchy_and_withdrawals() {
     let _d = require_sources!();
     let db = common::loaded().expect("loaded");
-    let parent = common::column(db, &q(&format!(
-        "SELECT ?p WHERE {{ ?e cw:definedBy {R501} ; skos:notation \"AC-2(1)\" ; cw:parent/skos:notation ?p }}"
-    )), "p");
+    let parent = common::column(
+        db,
+        &q(&format!(
+            "SELECT ?p WHERE {{ ?e cw:definedBy {R501} ; skos:notation \"AC-2(1)\" ; cw:parent/skos:notation ?p }}"
+        )),
+        "p",
+    );
     assert_eq!(parent, vec!["AC-2"]);
-    let ra4 = common::column(db, &q(&format!(
-        "SELECT ?t WHERE {{ ?e cw:definedBy {R501} ; skos:notation \"RA-4\" ; cw:status cw:Withdrawn ; cw:incorporatedInto/skos:notation ?t }}"
-    )), "t");
+    let ra4 = common::column(
+        db,
+        &q(&format!(
+            "SELECT ?t WHERE {{ ?e cw:definedBy {R501} ; skos:notation \"RA-4\" ; cw:status cw:Withdrawn ; cw:incorporatedInto/skos:notation ?t }}"
+        )),
+        "t",
+    );
     assert_eq!(ra4, vec!["RA-3"]);
     // AC-2(10) went into statement item k of AC-2, which is an element of its own.
     let ac210 = common::column(db, &q(&format!(
@@ -71,8 +83,16 @@ fn baselines_5_1_1_members() {
         .select(&q("SELECT ?label (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e cw:inBaseline ?b . ?b a cw:Baseline ; rdfs:label ?label ; cw:version \"5.1.1\" } GROUP BY ?label ORDER BY ?label"), &[])
         .expect("query");
     let got: Vec<(String, String)> = s.strings("label").into_iter().zip(s.strings("n")).collect();
-    let want = [("HIGH", "370"), ("LOW", "149"), ("MODERATE", "287"), ("PRIVACY", "96")];
-    assert_eq!(got, want.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec());
+    let want = [
+        ("HIGH", "370"),
+        ("LOW", "149"),
+        ("MODERATE", "287"),
+        ("PRIVACY", "96"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec()
+    );
 }
 
 #[test]
@@ -86,9 +106,12 @@ fn csf_2_0_counts_and_transition_links() {
     assert_eq!(kind_count(db, CSF, "Subcategory", Some(true)), 79);
     assert_eq!(kind_count(db, CSF, "ImplementationExample", None), 363);
     let links = |class: &str, p: &str| {
-        count(db, &q(&format!(
-            "SELECT (COUNT(*) AS ?n) WHERE {{ ?e cw:definedBy {CSF} ; a cw:{class} ; cw:status cw:Withdrawn ; cw:{p} ?t . ?t cw:definedBy {CSF} }}"
-        )))
+        count(
+            db,
+            &q(&format!(
+                "SELECT (COUNT(*) AS ?n) WHERE {{ ?e cw:definedBy {CSF} ; a cw:{class} ; cw:status cw:Withdrawn ; cw:{p} ?t . ?t cw:definedBy {CSF} }}"
+            )),
+        )
     };
     assert_eq!(links("Subcategory", "incorporatedInto"), 103);
     assert_eq!(links("Subcategory", "movedTo"), 24);
@@ -102,7 +125,12 @@ fn bin() -> Command {
 
 fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run crosswalk");
-    assert!(out.status.success(), "{:?} failed: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -114,15 +142,38 @@ fn show_accepts_nist_spellings_and_reload_is_idempotent_and_bad_files_change_not
     let ids = ["sp800-53r5-5.0.1", "csf-2.0", "sp800-53b-5.1.1-moderate"];
     let load = |sources: &std::path::Path| {
         let mut c = bin();
-        c.arg("--store").arg(&store).arg("load").arg("--sources").arg(sources).args(ids);
+        c.arg("--store")
+            .arg(&store)
+            .arg("load")
+            .arg("--sources")
+            .arg(sources)
+            .args(ids);
         c.output().expect("run")
     };
     let first = load(&dir);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    let stats = || run_ok(bin().arg("--store").arg(&store).arg("stats").arg("--format").arg("csv"));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let stats = || {
+        run_ok(
+            bin()
+                .arg("--store")
+                .arg(&store)
+                .arg("stats")
+                .arg("--format")
+                .arg("csv"),
+        )
+    };
     let before = stats();
     let count_quads = || {
-        run_ok(bin().arg("--store").arg(&store).args(["query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]))
+        run_ok(bin().arg("--store").arg(&store).args([
+            "query",
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "--format",
+            "csv",
+        ]))
     };
     let quads = count_quads();
 
@@ -131,7 +182,11 @@ fn show_accepts_nist_spellings_and_reload_is_idempotent_and_bad_files_change_not
         .iter()
         .map(|id| run_ok(bin().arg("--store").arg(&store).arg("show").arg(id)))
         .collect();
-    assert!(cards[0].starts_with("AC-2(1)  Automated System Account Management"), "{}", cards[0]);
+    assert!(
+        cards[0].starts_with("AC-2(1)  Automated System Account Management"),
+        "{}",
+        cards[0]
+    );
     assert!(cards[0].contains("parent:    AC-2"));
     assert!(cards[0].contains("baselines: MODERATE"));
     assert_eq!(cards[0], cards[1]);
@@ -151,16 +206,40 @@ fn show_accepts_nist_spellings_and_reload_is_idempotent_and_bad_files_change_not
     std::fs::write(bad.join("nist/MANIFEST.md"), "fixture").expect("write");
     let good = std::fs::read(dir.join(csf_rel)).expect("read csf");
     std::fs::write(bad.join(csf_rel), &good[..good.len() / 2]).expect("write");
-    let out = bin().arg("--store").arg(&store).args(["load", "--sources"]).arg(&bad).arg("csf-2.0").output().expect("run");
+    let out = bin()
+        .arg("--store")
+        .arg(&store)
+        .args(["load", "--sources"])
+        .arg(&bad)
+        .arg("csf-2.0")
+        .output()
+        .expect("run");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("NIST_CSF_v2.0_catalog.json") && err.contains("line"), "{err}");
+    assert!(
+        err.contains("NIST_CSF_v2.0_catalog.json") && err.contains("line"),
+        "{err}"
+    );
     assert!(err.contains("at $.catalog"), "{err}");
-    std::fs::write(bad.join(csf_rel), br#"{"catalog": {"uuid": "x", "metadata": {"title": "t"}}}"#).expect("write");
-    let out = bin().arg("--store").arg(&store).args(["load", "--sources"]).arg(&bad).arg("csf-2.0").output().expect("run");
+    std::fs::write(
+        bad.join(csf_rel),
+        br#"{"catalog": {"uuid": "x", "metadata": {"title": "t"}}}"#,
+    )
+    .expect("write");
+    let out = bin()
+        .arg("--store")
+        .arg(&store)
+        .args(["load", "--sources"])
+        .arg(&bad)
+        .arg("csf-2.0")
+        .output()
+        .expect("run");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("NIST_CSF_v2.0_catalog.json: at $.catalog.metadata: missing field `version`"), "{err}");
+    assert!(
+        err.contains("NIST_CSF_v2.0_catalog.json: at $.catalog.metadata: missing field `version`"),
+        "{err}"
+    );
     assert_eq!(count_quads(), quads);
     assert_eq!(stats(), before);
 }
@@ -170,8 +249,19 @@ fn in_memory_load_reports_missing_sources() {
     let dir = require_sources!();
     let db = Db::memory().expect("db");
     let m = Manifest::builtin().expect("manifest");
-    let report = load::load(&db, &m, &dir, &["sp800-53r5-5.2.0".into(), "csf-2.0".into()], &mut |_| {}).expect("load");
+    let report = load::load(
+        &db,
+        &m,
+        &dir,
+        &["sp800-53r5-5.2.0".into(), "csf-2.0".into()],
+        &mut |_| {},
+    )
+    .expect("load");
     let missing: Vec<&str> = report.missing().map(|(id, _)| id).collect();
-    assert_eq!(missing, vec!["sp800-53r5-5.2.0"], "5.2.0 is not in the offline sources");
+    assert_eq!(
+        missing,
+        vec!["sp800-53r5-5.2.0"],
+        "5.2.0 is not in the offline sources"
+    );
     assert_eq!(report.loaded().count(), 1);
 }

@@ -30,7 +30,9 @@ struct Table {
 }
 
 static TYPES: LazyLock<Vec<RelType>> = LazyLock::new(|| {
-    toml::from_str::<Table>(TABLE).map(|t| t.r#type).unwrap_or_default()
+    toml::from_str::<Table>(TABLE)
+        .map(|t| t.r#type)
+        .unwrap_or_default()
 });
 
 fn fold(s: &str) -> String {
@@ -50,9 +52,9 @@ pub fn types() -> &'static [RelType] {
 /// Finds a relationship type by any accepted spelling, by its term, or by its OSCAL token.
 pub fn rel_type(name: &str) -> Option<&'static RelType> {
     let f = fold(name);
-    TYPES.iter().find(|t| {
-        fold(&t.term) == f || t.names.iter().any(|n| fold(n) == f)
-    })
+    TYPES
+        .iter()
+        .find(|t| fold(&t.term) == f || t.names.iter().any(|n| fold(n) == f))
 }
 
 pub fn rel_by_term(term: &str) -> Option<&'static RelType> {
@@ -64,7 +66,8 @@ impl RelType {
         NamedNode::new_unchecked(format!("{}{}", cw::NS, self.term))
     }
     pub fn shortcut_iri(&self) -> Option<NamedNode> {
-        (!self.shortcut.is_empty()).then(|| NamedNode::new_unchecked(format!("{}{}", cw::NS, self.shortcut)))
+        (!self.shortcut.is_empty())
+            .then(|| NamedNode::new_unchecked(format!("{}{}", cw::NS, self.shortcut)))
     }
     pub fn style_iri(&self) -> NamedNodeRef<'static> {
         style_iri(&self.style)
@@ -126,8 +129,15 @@ pub struct Mapping {
 
 impl Mapping {
     /// A concept-crosswalk mapping with defaults; importers set what their source states.
-    pub fn related(key: String, subject: Side, object: Side, status: NamedNodeRef<'static>, location: String) -> Result<Self> {
-        let rel = rel_by_term("Related").ok_or_else(|| Error::Manifest("relationships.toml lacks Related".into()))?;
+    pub fn related(
+        key: String,
+        subject: Side,
+        object: Side,
+        status: NamedNodeRef<'static>,
+        location: String,
+    ) -> Result<Self> {
+        let rel = rel_by_term("Related")
+            .ok_or_else(|| Error::Manifest("relationships.toml lacks Related".into()))?;
         let mut flags = subject.flags;
         flags.extend(object.flags);
         Ok(Mapping {
@@ -225,7 +235,9 @@ pub fn resolve_side(
         flags: Vec::new(),
         granularity: None,
     };
-    let found = resolver.resolve(scheme, version, &notation).and_then(|r| r.entry);
+    let found = resolver
+        .resolve(scheme, version, &notation)
+        .and_then(|r| r.entry);
     match found {
         Some(e) => {
             side.iri = e.iri.clone();
@@ -241,7 +253,11 @@ pub fn resolve_side(
             }
         }
         None => {
-            side.flags.push(if is_object { cw::DANGLING_TARGET } else { cw::DANGLING_SUBJECT });
+            side.flags.push(if is_object {
+                cw::DANGLING_TARGET
+            } else {
+                cw::DANGLING_SUBJECT
+            });
             if scheme == "sp800-53" && ids::is_sp800_53_family(&notation) {
                 side.granularity = Some(cw::FAMILY_LEVEL);
             }
@@ -282,7 +298,13 @@ pub fn external_element(
     b.text(&doc, cw::SCHEME, scheme);
     b.text(&doc, cw::VERSION, version);
     let e = ids::element_iri(scheme_doc_id, notation.trim());
-    b.element(&e, cw::EXTERNAL_ELEMENT, &doc, notation.trim(), notation.trim());
+    b.element(
+        &e,
+        cw::EXTERNAL_ELEMENT,
+        &doc,
+        notation.trim(),
+        notation.trim(),
+    );
     if let Some(t) = text {
         b.text(&e, skos::DEFINITION, t);
     }
@@ -295,12 +317,25 @@ mod tests {
 
     #[test]
     fn table_loads_and_names_resolve() {
-        assert_eq!(types().len(), 11);
-        assert_eq!(rel_type("Subset Of").map(|t| t.term.as_str()), Some("SubsetOf"));
-        assert_eq!(rel_type("skos:exactMatch").map(|t| t.term.as_str()), Some("Equal"));
-        assert_eq!(rel_type("is_supported_by").map(|t| t.term.as_str()), Some("IsSupportedBy"));
+        assert_eq!(types().len(), 12);
+        assert_eq!(
+            rel_type("Subset Of").map(|t| t.term.as_str()),
+            Some("SubsetOf")
+        );
+        assert_eq!(
+            rel_type("skos:exactMatch").map(|t| t.term.as_str()),
+            Some("Equal")
+        );
+        assert_eq!(
+            rel_type("is_supported_by").map(|t| t.term.as_str()),
+            Some("IsSupportedBy")
+        );
         for t in types() {
-            assert!(rel_by_term(&t.inverse).is_some(), "inverse of {} missing", t.term);
+            assert!(
+                rel_by_term(&t.inverse).is_some(),
+                "inverse of {} missing",
+                t.term
+            );
         }
     }
 }

@@ -21,9 +21,7 @@ use crate::ids;
 use crate::resolve::Resolver;
 use crate::sources::{DocKind, DocStatus, DocumentMeta, Source};
 use crate::vocab::{cw, dcterms, prov, rdf, rdfs, skos, xsd};
-use oxigraph::model::{
-    GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term,
-};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
 use std::path::PathBuf;
 
 /// One file of a source, read into memory.
@@ -77,12 +75,7 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn add(
-        &mut self,
-        s: impl Into<NamedOrBlankNode>,
-        p: NamedNodeRef<'_>,
-        o: impl Into<Term>,
-    ) {
+    pub fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNodeRef<'_>, o: impl Into<Term>) {
         self.triples.push((s.into(), p.into_owned(), o.into()));
     }
 
@@ -179,7 +172,11 @@ pub fn document(b: &mut Builder, meta: &DocumentMeta, ctx: &Ctx<'_>) -> NamedNod
     b.iri(&d, rdf::TYPE, kind_class(meta.kind));
     b.iri(&d, rdf::TYPE, skos::CONCEPT_SCHEME);
     b.title(&d, &meta.title);
-    b.text(&d, rdfs::LABEL, meta.short_title.as_deref().unwrap_or(&meta.title));
+    b.text(
+        &d,
+        rdfs::LABEL,
+        meta.short_title.as_deref().unwrap_or(&meta.title),
+    );
     b.text(&d, dcterms::PUBLISHER, &meta.publisher);
     b.text(&d, cw::VERSION, &meta.version);
     b.text(&d, cw::SCHEME, &meta.scheme);

@@ -1,7 +1,329 @@
-//! (being written)
-use super::{Ctx, Output};
+//! NIST OLIR template workbooks: one mapping per row of the relationships sheet that names both
+//! a focal and a reference element. Columns are found by their header text, so the template's
+//! optional columns (relationship, rationale, strength, comments) are read when present.
+use super::mapping::{self, Mapping, Side};
+use super::{Ctx, InputFile, Output, document};
 use crate::error::{Error, Result};
+use crate::ids;
+use crate::resolve::Resolver;
+use crate::sources::DocStatus;
+use crate::vocab::cw;
+use calamine::{Data, Range, Reader};
+use oxigraph::model::{NamedNode, NamedNodeRef};
+
+/// Reads one sheet of a workbook held in memory; errors name the file and the sheet.
+pub(crate) fn read_sheet(f: &InputFile, sheet: &str) -> Result<Range<Data>> {
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(f.bytes.as_slice()))
+        .map_err(|e| Error::parse(&f.path, "workbook", format!("not a readable workbook: {e}")))?;
+    let names = wb.sheet_names();
+    if !names.iter().any(|n| n == sheet) {
+        return Err(Error::parse(
+            &f.path,
+            format!("sheet '{sheet}'"),
+            format!("no such sheet (the workbook has: {})", names.join(", ")),
+        ));
+    }
+    wb.worksheet_range(sheet)
+        .map_err(|e| Error::parse(&f.path, format!("sheet '{sheet}'"), e))
+}
+
+/// A cell's text as the spreadsheet shows it ("" when empty); numbers print without ".0".
+pub(crate) fn cell(range: &Range<Data>, row: usize, col: usize) -> String {
+    match range.get((row, col)) {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::String(s)) => s.clone(),
+        Some(d) => d.to_string(),
+    }
+}
+
+/// The 1-based spreadsheet row of a row index of `range`.
+pub(crate) fn sheet_row(range: &Range<Data>, row: usize) -> usize {
+    range.start().map_or(0, |(r, _)| r as usize) + row + 1
+}
+
+/// Header text compared loosely: NIST's headers wrap over lines and mark "(Optional)".
+pub(crate) fn norm_header(s: &str) -> String {
+    let folded = s
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    folded.trim_end_matches("(optional)").trim().to_owned()
+}
+
+/// The first row (within the first 50) whose headers satisfy `is_header`, and its headers.
+pub(crate) fn find_header(
+    range: &Range<Data>,
+    is_header: impl Fn(&[String]) -> bool,
+) -> Option<(usize, Vec<String>)> {
+    (0..range.height().min(50)).find_map(|r| {
+        let hs: Vec<String> = (0..range.width())
+            .map(|c| norm_header(&cell(range, r, c)))
+            .collect();
+        is_header(&hs).then_some((r, hs))
+    })
+}
+
+struct Columns {
+    focal: usize,
+    reference: usize,
+    relationship: Option<usize>,
+    rationale: Option<usize>,
+    strength: Option<usize>,
+    comments: Option<usize>,
+}
+
+const FOCAL: &str = "focal document element";
+const REFERENCE: &str = "reference document element";
+
+impl Columns {
+    fn from_headers(hs: &[String]) -> Option<Self> {
+        let find = |p: &dyn Fn(&str) -> bool| hs.iter().position(|h| p(h));
+        Some(Columns {
+            focal: find(&|h| h == FOCAL)?,
+            reference: find(&|h| h == REFERENCE)?,
+            relationship: find(&|h| h == "relationship" || h == "relationship type"),
+            rationale: find(&|h| {
+                h.contains("rationale") || (h.contains("functional") && h.contains("semantic"))
+            }),
+            strength: find(&|h| h.starts_with("strength of relationship") || h == "strength"),
+            comments: find(&|h| h.starts_with("comment")),
+        })
+    }
+}
+
+fn opt<'a>(ctx: &'a Ctx<'_>, key: &str) -> Option<&'a str> {
+    ctx.source.options.get(key).and_then(|v| v.as_str())
+}
+
+/// The document id ids of a scheme are minted in when they do not resolve: the release the set
+/// names (`sp800-53r5/5.2.0`), or the manifest's override.
+fn doc_id_for(scheme: &str, version: Option<&str>) -> String {
+    match (scheme, version) {
+        ("csf", None) => "csf/2.0".to_owned(),
+        ("sp800-53", v) => format!("sp800-53r5/{}", v.unwrap_or("5.2.0")),
+        (s, Some(v)) => format!("{s}/{v}"),
+        (s, None) => s.to_owned(),
+    }
+}
+
+pub(crate) fn mapping_status(s: DocStatus) -> NamedNodeRef<'static> {
+    match s {
+        DocStatus::Final | DocStatus::Withdrawn => cw::FINAL_MAPPING,
+        _ => cw::DRAFT_MAPPING,
+    }
+}
+
+/// Mapping IRIs live under `mapping/`; the set's doc id already starts with it.
+pub(crate) fn set_id(doc_id: &str) -> &str {
+    doc_id.strip_prefix("mapping/").unwrap_or(doc_id)
+}
+
+/// The release a scheme's ids are resolved against, when one is loaded.
+pub(crate) fn resolved_doc(r: &Resolver, scheme: &str, version: Option<&str>) -> Option<NamedNode> {
+    r.resolve(scheme, version, "").map(|res| res.doc.clone())
+}
+
+/// One warning per flag of a side, naming the place.
+pub(crate) fn flag_warnings(
+    out: &mut Output,
+    f: &InputFile,
+    location: &str,
+    pair: &str,
+    side: &Side,
+    release: &str,
+) {
+    for flag in &side.flags {
+        let what = if *flag == cw::DANGLING_TARGET || *flag == cw::DANGLING_SUBJECT {
+            "not defined by"
+        } else if *flag == cw::WITHDRAWN_TARGET {
+            "withdrawn in"
+        } else {
+            continue;
+        };
+        out.warnings.push(format!(
+            "{}: {location}: {pair}: `{}` is {what} the loaded {release} (kept, flagged)",
+            f.path.display(),
+            side.notation
+        ));
+    }
+}
 
 pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
-    Err(Error::Invalid(format!("importer for {} is not written yet", ctx.source.id)))
+    let f = ctx.file(None)?;
+    let meta = &ctx.source.document;
+    let sheet = opt(ctx, "sheet").unwrap_or("Relationships");
+    let style = opt(ctx, "style");
+    let focal = meta.focal.as_deref().ok_or_else(|| {
+        Error::Manifest(format!(
+            "source {}: an OLIR set needs document.focal",
+            ctx.source.id
+        ))
+    })?;
+    let reference = meta.reference.as_deref().ok_or_else(|| {
+        Error::Manifest(format!(
+            "source {}: an OLIR set needs document.reference",
+            ctx.source.id
+        ))
+    })?;
+    let ref_version = meta.reference_version.as_deref();
+    let focal_doc = opt(ctx, "focal_doc").map_or_else(|| doc_id_for(focal, None), str::to_owned);
+    let reference_doc =
+        opt(ctx, "reference_doc").map_or_else(|| doc_id_for(reference, ref_version), str::to_owned);
+
+    let range = read_sheet(f, sheet)?;
+    let (header, cols) = find_header(&range, |hs| Columns::from_headers(hs).is_some())
+        .and_then(|(r, hs)| Columns::from_headers(&hs).map(|c| (r, c)))
+        .ok_or_else(|| {
+            Error::parse(
+                &f.path,
+                format!("sheet '{sheet}'"),
+                "no header row with the columns `Focal Document Element` and `Reference Document Element`",
+            )
+        })?;
+
+    let mut out = Output::default();
+    let doc = document(&mut out.triples, meta, ctx);
+    let focal_iri =
+        resolved_doc(ctx.resolver, focal, None).unwrap_or_else(|| ids::doc_iri(&focal_doc));
+    out.triples.add(doc.clone(), cw::FOCAL_DOCUMENT, focal_iri);
+    out.triples.add(
+        doc.clone(),
+        cw::REFERENCE_DOCUMENT,
+        ids::doc_iri(&reference_doc),
+    );
+    let resolved = ctx.resolver.resolve(reference, ref_version, "");
+    if let Some(r) = &resolved {
+        out.triples
+            .add(doc.clone(), cw::RESOLVED_AGAINST, r.doc.clone());
+    }
+    let release = resolved.map_or_else(
+        || format!("{reference} (none loaded)"),
+        |r| format!("{reference} release {}", r.version),
+    );
+    out.documents.push(doc.clone());
+    let status = mapping_status(meta.status);
+
+    for r in header + 1..range.height() {
+        let focal_cell = cell(&range, r, cols.focal);
+        let ref_cell = cell(&range, r, cols.reference);
+        if focal_cell.trim().is_empty() || ref_cell.trim().is_empty() {
+            continue;
+        }
+        let n = sheet_row(&range, r);
+        let location = format!("sheet '{sheet}' row {n}");
+        let subject =
+            mapping::resolve_side(ctx.resolver, focal, None, &focal_doc, &focal_cell, false);
+        let object = mapping::resolve_side(
+            ctx.resolver,
+            reference,
+            ref_version,
+            &reference_doc,
+            &ref_cell,
+            true,
+        );
+        let pair = format!("{} → {}", subject.notation, object.notation);
+        flag_warnings(&mut out, f, &location, &pair, &subject, focal);
+        flag_warnings(&mut out, f, &location, &pair, &object, &release);
+
+        let mut m = Mapping::related(format!("r{n}"), subject, object, status, location.clone())?;
+        m.row = Some(n as i64);
+        let rel_text = cols
+            .relationship
+            .map(|c| cell(&range, r, c))
+            .unwrap_or_default();
+        if rel_text.trim().is_empty() {
+            if style.is_some_and(|s| s != "concept-crosswalk") {
+                return Err(Error::parse(
+                    &f.path,
+                    location,
+                    format!(
+                        "no relationship type, and style `{}` has no default",
+                        style.unwrap_or("")
+                    ),
+                ));
+            }
+        } else {
+            m.rel = mapping::rel_type(&rel_text).ok_or_else(|| {
+                Error::parse(
+                    &f.path,
+                    &location,
+                    format!("unknown relationship `{}`", rel_text.trim()),
+                )
+            })?;
+            // "No relationship" belongs to the set's style, whichever it is.
+            if m.rel.term == "NoRelationship" {
+                m.style = style.map(mapping::style_iri);
+            }
+        }
+        if let Some(c) = cols.rationale {
+            let t = cell(&range, r, c);
+            if !t.trim().is_empty() {
+                m.rationale = mapping::rationale_iri(&t);
+                if m.rationale.is_none() {
+                    out.warnings.push(format!(
+                        "{}: {location}: unknown rationale `{}` (not stored)",
+                        f.path.display(),
+                        t.trim()
+                    ));
+                }
+            }
+        }
+        if let Some(c) = cols.strength {
+            let t = cell(&range, r, c);
+            let t = t.trim();
+            if !t.is_empty() {
+                match parse_strength(t) {
+                    Some(s) => m.strength = Some(s),
+                    None => out.warnings.push(format!(
+                        "{}: {location}: strength `{t}` is not an integer 1-10 (not stored)",
+                        f.path.display()
+                    )),
+                }
+            }
+        }
+        if let Some(c) = cols.comments {
+            let t = cell(&range, r, c);
+            if !t.trim().is_empty() {
+                m.comment = Some(t.trim().to_owned());
+            }
+        }
+        mapping::emit(&mut out.triples, set_id(&meta.id), &doc, &m);
+    }
+    Ok(out)
+}
+
+fn parse_strength(t: &str) -> Option<i64> {
+    let v = t.parse::<i64>().ok().or_else(|| {
+        let f = t.parse::<f64>().ok()?;
+        (f.fract() == 0.0).then_some(f as i64)
+    })?;
+    (1..=10).contains(&v).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_and_strength() {
+        assert_eq!(norm_header("Reference Document\nElement"), REFERENCE);
+        assert_eq!(
+            norm_header("Strength of\nRelationship\n(Optional)"),
+            "strength of relationship"
+        );
+        let hs: Vec<String> = [
+            "Focal Document\nElement",
+            "Focal Document Element Description",
+            "Reference Document\nElement",
+        ]
+        .iter()
+        .map(|h| norm_header(h))
+        .collect();
+        let c = Columns::from_headers(&hs).unwrap();
+        assert_eq!((c.focal, c.reference, c.strength), (0, 2, None));
+        assert_eq!(parse_strength("7"), Some(7));
+        assert_eq!(parse_strength("10.0"), Some(10));
+        assert_eq!(parse_strength("11"), None);
+    }
 }

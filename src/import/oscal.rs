@@ -10,7 +10,11 @@ pub fn parse_json<T: DeserializeOwned>(file: &Path, bytes: &[u8]) -> Result<T> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let location = if path == "." { "$".to_owned() } else { format!("$.{path}") };
+        let location = if path == "." {
+            "$".to_owned()
+        } else {
+            format!("$.{path}")
+        };
         Error::parse(file, location, inner)
     })
 }
@@ -166,5 +170,8 @@ pub struct Selection {
 
 /// The first prop with this name.
 pub fn prop<'a>(props: &'a [Prop], name: &str) -> Option<&'a str> {
-    props.iter().find(|p| p.name == name).map(|p| p.value.as_str())
+    props
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.value.as_str())
 }

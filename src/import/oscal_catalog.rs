@@ -16,12 +16,17 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let meta = &ctx.source.document;
     let mut out = Output::default();
     let doc = document(&mut out.triples, meta, ctx);
-    out.triples.text(&doc, dcterms::MODIFIED, &cat.metadata.last_modified);
+    out.triples
+        .text(&doc, dcterms::MODIFIED, &cat.metadata.last_modified);
     out.triples.text(&doc, dcterms::IDENTIFIER, &cat.uuid);
-    out.triples.text(&doc, dcterms::DESCRIPTION, &format!(
-        "OSCAL catalog \"{}\", content version {}, OSCAL {}",
-        cat.metadata.title, cat.metadata.version, cat.metadata.oscal_version
-    ));
+    out.triples.text(
+        &doc,
+        dcterms::DESCRIPTION,
+        &format!(
+            "OSCAL catalog \"{}\", content version {}, OSCAL {}",
+            cat.metadata.title, cat.metadata.version, cat.metadata.oscal_version
+        ),
+    );
     if meta.scheme == "sp800-53" && cat.metadata.version != meta.version {
         out.warnings.push(format!(
             "{}: catalog metadata version is {}, the manifest expects {}",
@@ -155,7 +160,11 @@ impl Walker<'_> {
         let notation = notation(&id, None);
         self.b.element(&iri, class, &self.doc, &notation, &id);
         self.b.title(&iri, &g.title);
-        self.b.text(&iri, cw::SORT_KEY, prop(&g.props, "sort-id").unwrap_or(sort));
+        self.b.text(
+            &iri,
+            cw::SORT_KEY,
+            prop(&g.props, "sort-id").unwrap_or(sort),
+        );
         if let Some(p) = parent {
             self.b.add(iri.clone(), cw::PARENT, p.clone());
         }
@@ -164,7 +173,13 @@ impl Walker<'_> {
             self.group(sub, Some(&iri), &format!("{sort}.{:05}", i + 1));
         }
         for (i, c) in g.controls.iter().enumerate() {
-            self.control(c, Some(&iri), g.class.as_deref(), 0, &format!("{sort}.{:05}", i + 1));
+            self.control(
+                c,
+                Some(&iri),
+                g.class.as_deref(),
+                0,
+                &format!("{sort}.{:05}", i + 1),
+            );
         }
     }
 
@@ -194,13 +209,23 @@ impl Walker<'_> {
         if c.title != c.id {
             self.b.title(&iri, &c.title);
         }
-        self.b.text(&iri, cw::SORT_KEY, prop(&c.props, "sort-id").unwrap_or(sort));
+        self.b.text(
+            &iri,
+            cw::SORT_KEY,
+            prop(&c.props, "sort-id").unwrap_or(sort),
+        );
         if let Some(p) = parent {
             self.b.add(iri.clone(), cw::PARENT, p.clone());
         }
         self.common(&iri, &notation, &c.props, &c.links, &c.parts, &c.params);
         for (i, sub) in c.controls.iter().enumerate() {
-            self.control(sub, Some(&iri), c.class.as_deref(), depth + 1, &format!("{sort}.{:05}", i + 1));
+            self.control(
+                sub,
+                Some(&iri),
+                c.class.as_deref(),
+                depth + 1,
+                &format!("{sort}.{:05}", i + 1),
+            );
         }
     }
 
@@ -244,11 +269,24 @@ impl Walker<'_> {
                 }
                 "example" => {
                     examples += 1;
-                    let local = part.id.clone().unwrap_or_else(|| format!("{notation}.ex{examples}"));
+                    let local = part
+                        .id
+                        .clone()
+                        .unwrap_or_else(|| format!("{notation}.ex{examples}"));
                     let ex = ids::element_iri(self.doc_id, &local);
                     self.ids.insert(local.clone());
-                    self.b.element(&ex, cw::IMPLEMENTATION_EXAMPLE, &self.doc, &format!("{notation} Ex{examples}"), &local);
-                    self.b.text(&ex, cw::STATEMENT, &self.prose(part.prose.as_deref().unwrap_or("")));
+                    self.b.element(
+                        &ex,
+                        cw::IMPLEMENTATION_EXAMPLE,
+                        &self.doc,
+                        &format!("{notation} Ex{examples}"),
+                        &local,
+                    );
+                    self.b.text(
+                        &ex,
+                        cw::STATEMENT,
+                        &self.prose(part.prose.as_deref().unwrap_or("")),
+                    );
                     self.b.text(&ex, cw::SORT_KEY, &format!("{examples:03}"));
                     self.b.add(ex.clone(), cw::PARENT, iri.clone());
                     self.b.add(iri.clone(), cw::EXAMPLE, ex);
@@ -266,7 +304,8 @@ impl Walker<'_> {
             let local = p.id.clone();
             let piri = ids::element_iri(self.doc_id, &local);
             self.ids.insert(local.clone());
-            self.b.element(&piri, cw::PARAMETER, &self.doc, &local, &local);
+            self.b
+                .element(&piri, cw::PARAMETER, &self.doc, &local, &local);
             self.b.add(piri.clone(), cw::PARENT, iri.clone());
             self.b.add(iri.clone(), cw::PARAMETER_PROP, piri.clone());
             if let Some(l) = &p.label {
@@ -299,7 +338,13 @@ impl Walker<'_> {
         let Some(id) = &part.id else { return };
         let iri = ids::element_iri(self.doc_id, id);
         self.ids.insert(id.clone());
-        self.b.element(&iri, cw::STATEMENT_ITEM, &self.doc, &format!("{control_notation} {chain}"), id);
+        self.b.element(
+            &iri,
+            cw::STATEMENT_ITEM,
+            &self.doc,
+            &format!("{control_notation} {chain}"),
+            id,
+        );
         let text = self.render(part);
         self.b.text(&iri, cw::STATEMENT, &text);
         self.b.add(iri.clone(), cw::PARENT, parent.clone());
@@ -313,8 +358,11 @@ impl Walker<'_> {
         let Some(id) = &part.id else { return };
         let iri = ids::element_iri(self.doc_id, id);
         self.ids.insert(id.clone());
-        let label = prop(&part.props, "label").map(str::to_owned).unwrap_or_else(|| format!("{notation} {id}"));
-        self.b.element(&iri, cw::ASSESSMENT_OBJECTIVE, &self.doc, &label, id);
+        let label = prop(&part.props, "label")
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{notation} {id}"));
+        self.b
+            .element(&iri, cw::ASSESSMENT_OBJECTIVE, &self.doc, &label, id);
         if let Some(p) = &part.prose {
             let t = self.prose(p);
             self.b.text(&iri, cw::STATEMENT, &t);

@@ -11,12 +11,16 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let p = file.profile;
     let meta = &ctx.source.document;
     let scheme = meta.profile_of.as_deref().ok_or_else(|| {
-        Error::Manifest(format!("source {}: a baseline needs document.profile_of", ctx.source.id))
+        Error::Manifest(format!(
+            "source {}: a baseline needs document.profile_of",
+            ctx.source.id
+        ))
     })?;
     let mut out = Output::default();
     let doc = document(&mut out.triples, meta, ctx);
     out.triples.text(&doc, dcterms::IDENTIFIER, &p.uuid);
-    out.triples.text(&doc, dcterms::MODIFIED, &p.metadata.last_modified);
+    out.triples
+        .text(&doc, dcterms::MODIFIED, &p.metadata.last_modified);
     out.documents.push(doc.clone());
 
     let mut selected = 0usize;
@@ -30,7 +34,10 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         }
         for (j, sel) in imp.include_controls.iter().enumerate() {
             for (k, id) in sel.with_ids.iter().enumerate() {
-                let Some(res) = ctx.resolver.resolve(scheme, meta.reference_version.as_deref(), id) else {
+                let Some(res) = ctx
+                    .resolver
+                    .resolve(scheme, meta.reference_version.as_deref(), id)
+                else {
                     return Err(Error::NotFound(format!(
                         "{}: baseline {} selects from `{scheme}`, but no release of it is loaded; load the catalog first",
                         f.path.display(),
@@ -38,8 +45,10 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                     )));
                 };
                 if selected == 0 && missing.is_empty() {
-                    out.triples.add(doc.clone(), cw::RESOLVED_AGAINST, res.doc.clone());
-                    out.triples.add(doc.clone(), cw::PROFILE_OF, res.doc.clone());
+                    out.triples
+                        .add(doc.clone(), cw::RESOLVED_AGAINST, res.doc.clone());
+                    out.triples
+                        .add(doc.clone(), cw::PROFILE_OF, res.doc.clone());
                 }
                 match res.entry {
                     Some(e) => {

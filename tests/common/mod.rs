@@ -20,7 +20,10 @@ pub fn sources() -> Option<PathBuf> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("CI=true but the NIST sources are not at {}", dir.display());
     }
-    eprintln!("SKIP: NIST sources not found at {} (set CROSSWALK_SOURCES)", dir.display());
+    eprintln!(
+        "SKIP: NIST sources not found at {} (set CROSSWALK_SOURCES)",
+        dir.display()
+    );
     None
 }
 
@@ -57,7 +60,9 @@ pub fn column(db: &Db, query: &str, var: &str) -> Vec<String> {
 /// Runs a SELECT returning a single integer `?n`.
 pub fn count(db: &Db, query: &str) -> usize {
     let v = column(db, query, "n");
-    v.first().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no count from {query}"))
+    v.first()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no count from {query}"))
 }
 
 pub const PREFIXES: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>

@@ -1,0 +1,331 @@
+//! The answers behind `map`, `coverage`, `gaps` and `path`: each is one or more named queries
+//! plus grouping in Rust (grouping here rather than in SPARQL keeps the queries portable to any
+//! SPARQL 1.1 endpoint).
+use crate::error::{Error, Result};
+use crate::query::{Solutions, Sparql, named, term_text};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+fn s(sol: &Solutions, row: usize, var: &str) -> Option<String> {
+    sol.get(row, var).map(term_text)
+}
+
+fn args(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// One thing an element maps to.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MapAnswer {
+    pub element: String,
+    pub target: String,
+    pub target_iri: String,
+    pub target_scheme: Option<String>,
+    pub target_title: Option<String>,
+    pub relationship: String,
+    pub status: String,
+    pub set: String,
+    pub how: String,
+    pub via: Option<String>,
+    pub flags: Vec<String>,
+    pub mapping: String,
+    /// Filled by `explain`: one line per hop.
+    pub explanation: Vec<String>,
+}
+
+/// Everything `id` maps to (optionally only into `to` / from `set`), sorted by set then target.
+pub fn map(
+    on: &dyn Sparql,
+    id: &str,
+    to: Option<&str>,
+    set: Option<&str>,
+    explain: bool,
+) -> Result<Vec<MapAnswer>> {
+    let sol = named("crosswalk")?.run(
+        on,
+        &args(&[
+            ("key", id),
+            ("toScheme", to.unwrap_or("*")),
+            ("setScheme", set.unwrap_or("*")),
+        ]),
+    )?;
+    let mut out: Vec<MapAnswer> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for r in 0..sol.rows.len() {
+        let mapping = s(&sol, r, "mapping").unwrap_or_default();
+        let set_label = s(&sol, r, "setLabel").unwrap_or_default();
+        let key = (mapping.clone(), set_label.clone());
+        if let Some(&i) = index.get(&key) {
+            if let Some(f) = s(&sol, r, "flag") {
+                if !out[i].flags.contains(&f) {
+                    out[i].flags.push(f);
+                }
+            }
+            continue;
+        }
+        index.insert(key, out.len());
+        out.push(MapAnswer {
+            element: s(&sol, r, "notation").unwrap_or_default(),
+            target: s(&sol, r, "targetNotation").unwrap_or_default(),
+            target_iri: s(&sol, r, "target").unwrap_or_default(),
+            target_scheme: s(&sol, r, "targetScheme"),
+            target_title: s(&sol, r, "targetTitle"),
+            relationship: s(&sol, r, "relationship").unwrap_or_default(),
+            status: s(&sol, r, "status").unwrap_or_default(),
+            set: set_label,
+            how: s(&sol, r, "how").unwrap_or_default(),
+            via: s(&sol, r, "viaNotation"),
+            flags: s(&sol, r, "flag").into_iter().collect(),
+            mapping,
+            explanation: Vec::new(),
+        });
+    }
+    if explain {
+        for a in &mut out {
+            a.explanation = explain_mapping(on, &a.mapping)?;
+        }
+    }
+    out.sort_by(|a, b| (&a.set, &a.how, &a.target).cmp(&(&b.set, &b.how, &b.target)));
+    Ok(out)
+}
+
+/// One line per hop: how a mapping was reached, with every hop's mapping set.
+pub fn explain_mapping(on: &dyn Sparql, mapping: &str) -> Result<Vec<String>> {
+    let sol = named("mapping-explain")?.run(on, &args(&[("mapping", mapping)]))?;
+    let mut lines = Vec::new();
+    for r in 0..sol.rows.len() {
+        let step = s(&sol, r, "step").unwrap_or_default();
+        let hop = format!(
+            "{} {} {} [set: {}{}]",
+            s(&sol, r, "subjectNotation").unwrap_or_default(),
+            s(&sol, r, "relationship").unwrap_or_default(),
+            s(&sol, r, "objectNotation").unwrap_or_default(),
+            s(&sol, r, "setLabel").unwrap_or_default(),
+            s(&sol, r, "location")
+                .map(|l| format!(", {l}"))
+                .unwrap_or_default(),
+        );
+        let rule = s(&sol, r, "rule");
+        lines.push(match (step.as_str(), rule.as_deref()) {
+            ("0", _) => format!("direct: {hop}"),
+            ("1", Some("inverse")) => format!("inverse of: {hop}"),
+            (n, Some(rule)) => format!("hop {n} ({rule}): {hop}"),
+            (n, None) => format!("hop {n}: {hop}"),
+        });
+    }
+    Ok(lines)
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CoverageRow {
+    pub focal: String,
+    pub covered: bool,
+    /// Covering elements (in the baseline, when one is given).
+    pub covered_by: Vec<String>,
+    /// Mapped elements outside the baseline (e.g. PM controls, which no SP 800-53B baseline selects).
+    pub mapped_outside_baseline: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Coverage {
+    pub from: String,
+    pub to: String,
+    pub set: Option<String>,
+    pub baseline: Option<String>,
+    pub rows: Vec<CoverageRow>,
+    pub covered: usize,
+    pub total: usize,
+    pub percent: f64,
+    /// Focal elements whose only mappings point outside the baseline to PM-family controls.
+    pub only_pm: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Coverage of the active unit elements of `from` by elements of `to` (in `baseline` if given),
+/// optionally restricted to focal elements listed in `only`.
+pub fn coverage(
+    on: &dyn Sparql,
+    from: &str,
+    to: &str,
+    set: Option<&str>,
+    baseline: Option<&str>,
+    only: Option<&HashSet<String>>,
+) -> Result<Coverage> {
+    let sol = named("coverage")?.run(
+        on,
+        &args(&[
+            ("fromScheme", from),
+            ("toScheme", to),
+            ("setScheme", set.unwrap_or("*")),
+            ("baseline", baseline.unwrap_or("*")),
+        ]),
+    )?;
+    let mut by: BTreeMap<(String, String), CoverageRow> = BTreeMap::new();
+    for r in 0..sol.rows.len() {
+        let focal = s(&sol, r, "focalNotation").unwrap_or_default();
+        if only.is_some_and(|o| !o.contains(&focal)) {
+            continue;
+        }
+        let sort = s(&sol, r, "sort").unwrap_or_else(|| focal.clone());
+        let row = by
+            .entry((sort, focal.clone()))
+            .or_insert_with(|| CoverageRow {
+                focal,
+                covered: false,
+                covered_by: Vec::new(),
+                mapped_outside_baseline: Vec::new(),
+            });
+        let Some(t) = s(&sol, r, "targetNotation") else {
+            continue;
+        };
+        let selected = s(&sol, r, "selected").as_deref() == Some("true");
+        let list = if baseline.is_none() || selected {
+            &mut row.covered_by
+        } else {
+            &mut row.mapped_outside_baseline
+        };
+        if !list.contains(&t) {
+            list.push(t);
+        }
+    }
+    let mut rows: Vec<CoverageRow> = by.into_values().collect();
+    for r in &mut rows {
+        r.covered = !r.covered_by.is_empty();
+        r.covered_by.sort();
+        r.mapped_outside_baseline.sort();
+    }
+    if rows.is_empty() {
+        return Err(Error::NotFound(format!(
+            "no active subcategories/controls of scheme `{from}` are loaded (schemes: `crosswalk query documents`)"
+        )));
+    }
+    let covered = rows.iter().filter(|r| r.covered).count();
+    let total = rows.len();
+    let only_pm: Vec<String> = rows
+        .iter()
+        .filter(|r| {
+            !r.covered
+                && !r.mapped_outside_baseline.is_empty()
+                && r.mapped_outside_baseline
+                    .iter()
+                    .all(|t| t.starts_with("PM-"))
+        })
+        .map(|r| r.focal.clone())
+        .collect();
+    let mut notes = Vec::new();
+    if baseline.is_some() && to == "sp800-53" {
+        notes.push("SP 800-53B assigns the PM (Program Management) family to no baseline: PM controls never count as covering.".to_owned());
+        if !only_pm.is_empty() {
+            notes.push(format!(
+                "{} focal element(s) are mapped only to PM controls: {}",
+                only_pm.len(),
+                only_pm.join(", ")
+            ));
+        }
+    }
+    Ok(Coverage {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        set: set.map(str::to_owned),
+        baseline: baseline.map(str::to_owned),
+        percent: if total == 0 {
+            0.0
+        } else {
+            (covered as f64 * 1000.0 / total as f64).round() / 10.0
+        },
+        rows,
+        covered,
+        total,
+        only_pm,
+        notes,
+    })
+}
+
+/// The Cyber AI Profile subcategories with this focus area and priority.
+pub fn cyber_ai_selection(on: &dyn Sparql, focus: &str, priority: u8) -> Result<HashSet<String>> {
+    let mut f = focus.to_lowercase();
+    if let Some(c) = f.get_mut(0..1) {
+        c.make_ascii_uppercase();
+    }
+    let sol = named("cyber-ai-priority")?.run(
+        on,
+        &args(&[("focus", &f), ("priority", &priority.to_string())]),
+    )?;
+    Ok(sol.strings("notation").into_iter().collect())
+}
+
+/// One hop of a path.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hop {
+    pub from: String,
+    pub edge: String,
+    pub to: String,
+    pub set: Option<String>,
+}
+
+/// The shortest connection from one element to another through asserted mappings (either
+/// direction) and the hierarchy, at most `max_hops` long. Breadth-first over `neighbors`.
+pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Option<Vec<Hop>>> {
+    let resolve = |id: &str| -> Result<Vec<String>> {
+        let sol = named("element")?.run(on, &args(&[("key", id)]))?;
+        let mut v = sol.strings("element");
+        v.dedup();
+        if v.is_empty() {
+            return Err(Error::NotFound(format!(
+                "no loaded document defines `{id}`"
+            )));
+        }
+        Ok(v)
+    };
+    let starts = resolve(from)?;
+    let goals: HashSet<String> = resolve(to)?.into_iter().collect();
+    let mut prev: HashMap<String, (String, Hop)> = HashMap::new();
+    let mut depth: HashMap<String, usize> = HashMap::new();
+    let mut queue = VecDeque::new();
+    let mut notation: HashMap<String, String> = HashMap::new();
+    for s0 in &starts {
+        depth.insert(s0.clone(), 0);
+        queue.push_back(s0.clone());
+        notation.insert(s0.clone(), from.to_owned());
+    }
+    while let Some(cur) = queue.pop_front() {
+        if goals.contains(&cur) {
+            let mut hops = Vec::new();
+            let mut at = cur;
+            while let Some((p, hop)) = prev.get(&at) {
+                hops.push(hop.clone());
+                at = p.clone();
+            }
+            hops.reverse();
+            return Ok(Some(hops));
+        }
+        let d = depth[&cur];
+        if d >= max_hops {
+            continue;
+        }
+        let sol = named("neighbors")?.run(on, &args(&[("element", &cur)]))?;
+        for r in 0..sol.rows.len() {
+            let Some(other) = s(&sol, r, "other") else {
+                continue;
+            };
+            if depth.contains_key(&other) {
+                continue;
+            }
+            let other_n = s(&sol, r, "notation").unwrap_or_else(|| other.clone());
+            notation.insert(other.clone(), other_n.clone());
+            let hop = Hop {
+                from: notation.get(&cur).cloned().unwrap_or_default(),
+                edge: s(&sol, r, "edge").unwrap_or_default(),
+                to: other_n,
+                set: s(&sol, r, "setLabel"),
+            };
+            depth.insert(other.clone(), d + 1);
+            prev.insert(other.clone(), (cur.clone(), hop));
+            queue.push_back(other);
+        }
+    }
+    Ok(None)
+}

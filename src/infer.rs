@@ -1,0 +1,218 @@
+//! Inference, materialised after every load into its own graph (`graph/inferred`), rebuilt
+//! from scratch each time and marked `cw:inferred true`:
+//! - the inverse of every asserted mapping (`mappings/relationships.toml`, column `inverse`);
+//! - two-hop compositions of asserted mappings, only through `mappings/composition.toml`.
+//!
+//! Nothing is inferred from the absence of a mapping, and inferred mappings are never inputs
+//! to further inference (no fixpoint), so every inferred mapping has a path of one or two
+//! asserted mappings, recorded as `cw:inverseOf` / `cw:firstHop` + `cw:secondHop`.
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::import::Builder;
+use crate::import::mapping::{RelType, rel_by_term};
+use crate::query::Sparql;
+use crate::store::Db;
+use crate::vocab::{cw, rdf, rdfs};
+use oxigraph::model::{NamedNode, Term};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+const RULES: &str = include_str!("../mappings/composition.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Rule {
+    pub first: String,
+    pub second: String,
+    pub result: String,
+}
+
+#[derive(Deserialize)]
+struct Rules {
+    rule: Vec<Rule>,
+}
+
+/// The composition table.
+pub fn rules() -> Result<Vec<Rule>> {
+    let r: Rules = toml::from_str(RULES)
+        .map_err(|e| Error::Manifest(format!("mappings/composition.toml: {e}")))?;
+    for rule in &r.rule {
+        for t in [&rule.first, &rule.second, &rule.result] {
+            if rel_by_term(t).is_none() {
+                return Err(Error::Manifest(format!(
+                    "mappings/composition.toml: unknown type {t}"
+                )));
+            }
+        }
+    }
+    Ok(r.rule)
+}
+
+struct Asserted {
+    iri: NamedNode,
+    subject: NamedNode,
+    object: NamedNode,
+    rel: &'static RelType,
+    style: NamedNode,
+    status: NamedNode,
+}
+
+const ASSERTED: &str = r#"
+PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?m ?s ?o ?rel ?style ?status WHERE {
+  GRAPH ?g { ?m a cw:Mapping ; cw:subject ?s ; cw:object ?o ; cw:relationship ?rel ; cw:style ?style ; cw:mappingStatus ?status }
+  FILTER(?g != <https://w3id.org/crosswalk/graph/inferred>)
+}"#;
+
+fn tail(m: &NamedNode) -> &str {
+    let prefix = "https://w3id.org/crosswalk/mapping/";
+    m.as_str().strip_prefix(prefix).unwrap_or(m.as_str())
+}
+
+/// Counts of what was inferred.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub inverses: usize,
+    pub composed: usize,
+    pub triples: usize,
+}
+
+/// Rebuilds the inferred graph from the asserted mappings in the store.
+pub fn materialise(db: &Db) -> Result<Summary> {
+    let rules = rules()?;
+    let table: HashMap<(&str, &str), &str> = rules
+        .iter()
+        .map(|r| ((r.first.as_str(), r.second.as_str()), r.result.as_str()))
+        .collect();
+    let sols = db.select(ASSERTED, &[])?;
+    let mut asserted = Vec::with_capacity(sols.rows.len());
+    for r in &sols.rows {
+        let (
+            Some(Term::NamedNode(m)),
+            Some(Term::NamedNode(s)),
+            Some(Term::NamedNode(o)),
+            Some(Term::NamedNode(rel)),
+            Some(Term::NamedNode(style)),
+            Some(Term::NamedNode(status)),
+        ) = (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5])
+        else {
+            continue;
+        };
+        let Some(rt) = rel.as_str().strip_prefix(cw::NS).and_then(rel_by_term) else {
+            continue;
+        };
+        asserted.push(Asserted {
+            iri: m.clone(),
+            subject: s.clone(),
+            object: o.clone(),
+            rel: rt,
+            style: style.clone(),
+            status: status.clone(),
+        });
+    }
+
+    let mut b = Builder::default();
+    let set = ids::doc_iri("mapping/crosswalk-inference");
+    b.iri(&set, rdf::TYPE, cw::DOCUMENT);
+    b.iri(&set, rdf::TYPE, cw::MAPPING_SET);
+    b.text(&set, rdfs::LABEL, "crosswalk inference");
+    b.title(
+        &set,
+        "Mappings inferred by crosswalk (inverses and composition rules)",
+    );
+    b.text(&set, cw::SCHEME, "inferred");
+    b.text(&set, cw::VERSION, env!("CARGO_PKG_VERSION"));
+    b.text(&set, crate::vocab::dcterms::PUBLISHER, "crosswalk");
+    b.iri(&set, cw::DOCUMENT_STATUS, cw::DRAFT);
+
+    let mut summary = Summary::default();
+    for a in &asserted {
+        let Some(inv) = rel_by_term(&a.rel.inverse) else {
+            continue;
+        };
+        let n = ids::mapping_iri("inferred/inverse", tail(&a.iri));
+        common(
+            &mut b, &n, &set, &a.object, &a.subject, inv, &a.style, &a.status, "inverse",
+        );
+        b.add(n.clone(), cw::INVERSE_OF, a.iri.clone());
+        summary.inverses += 1;
+    }
+
+    let mut by_subject: HashMap<&NamedNode, Vec<&Asserted>> = HashMap::new();
+    for a in &asserted {
+        by_subject.entry(&a.subject).or_default().push(a);
+    }
+    let mut seen = HashSet::new();
+    for first in &asserted {
+        let Some(nexts) = by_subject.get(&first.object) else {
+            continue;
+        };
+        for second in nexts {
+            if second.object == first.subject {
+                continue;
+            }
+            let Some(result) = table.get(&(first.rel.term.as_str(), second.rel.term.as_str()))
+            else {
+                continue;
+            };
+            let Some(rt) = rel_by_term(result) else {
+                continue;
+            };
+            if !seen.insert((&first.iri, &second.iri)) {
+                continue;
+            }
+            let n = ids::mapping_iri(
+                "inferred/path",
+                &format!("{}~{}", tail(&first.iri), tail(&second.iri)),
+            );
+            let style = NamedNode::from(rt.style_iri());
+            let rule = format!("{} ∘ {} = {}", first.rel.term, second.rel.term, rt.term);
+            common(
+                &mut b,
+                &n,
+                &set,
+                &first.subject,
+                &second.object,
+                rt,
+                &style,
+                &cw::SUGGESTED_MAPPING.into_owned(),
+                &rule,
+            );
+            b.add(n.clone(), cw::FIRST_HOP, first.iri.clone());
+            b.add(n.clone(), cw::SECOND_HOP, second.iri.clone());
+            b.add(n.clone(), cw::VIA_ELEMENT, first.object.clone());
+            summary.composed += 1;
+        }
+    }
+    let graph = ids::inferred_graph();
+    let quads = b.into_quads(&graph);
+    summary.triples = quads.len();
+    db.replace_graph(&graph, &quads)?;
+    Ok(summary)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn common(
+    b: &mut Builder,
+    n: &NamedNode,
+    set: &NamedNode,
+    s: &NamedNode,
+    o: &NamedNode,
+    rel: &RelType,
+    style: &NamedNode,
+    status: &NamedNode,
+    rule: &str,
+) {
+    b.iri(n, rdf::TYPE, cw::MAPPING);
+    b.add(n.clone(), cw::SUBJECT, s.clone());
+    b.add(n.clone(), cw::OBJECT, o.clone());
+    b.add(n.clone(), cw::MAPPING_SET_PROP, set.clone());
+    b.add(n.clone(), cw::RELATIONSHIP, rel.iri());
+    b.add(n.clone(), cw::STYLE, style.clone());
+    b.add(n.clone(), cw::MAPPING_STATUS, status.clone());
+    b.iri(n, cw::METHOD, cw::INFERENCE);
+    b.boolean(n, cw::INFERRED, true);
+    b.text(n, cw::RULE, rule);
+    if let Some(p) = rel.shortcut_iri() {
+        b.add(s.clone(), p.as_ref(), o.clone());
+    }
+}
