@@ -59,10 +59,10 @@ pub fn map(
         let set_label = s(&sol, r, "setLabel").unwrap_or_default();
         let key = (mapping.clone(), set_label.clone());
         if let Some(&i) = index.get(&key) {
-            if let Some(f) = s(&sol, r, "flag") {
-                if !out[i].flags.contains(&f) {
-                    out[i].flags.push(f);
-                }
+            if let Some(f) = s(&sol, r, "flag")
+                && !out[i].flags.contains(&f)
+            {
+                out[i].flags.push(f);
             }
             continue;
         }

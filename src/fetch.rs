@@ -90,10 +90,10 @@ impl Fetcher {
         progress: &mut dyn Progress,
     ) -> Result<Fetched> {
         let dest = cache.join(&f.path);
-        if let (Some(expected), Ok(bytes)) = (&f.sha256, std::fs::read(&dest)) {
-            if sha256_hex(&bytes).eq_ignore_ascii_case(expected) {
-                return Ok(Fetched::Cached { path: dest });
-            }
+        if let (Some(expected), Ok(bytes)) = (&f.sha256, std::fs::read(&dest))
+            && sha256_hex(&bytes).eq_ignore_ascii_case(expected)
+        {
+            return Ok(Fetched::Cached { path: dest });
         }
         let url = self.url_for(f);
         let fail = |m: String| Error::Fetch {
@@ -130,14 +130,14 @@ impl Fetcher {
         }
         progress.finish();
         let actual = sha256_hex(&body);
-        if let Some(expected) = &f.sha256 {
-            if !expected.eq_ignore_ascii_case(&actual) {
-                return Err(Error::Checksum {
-                    file: dest,
-                    expected: expected.clone(),
-                    actual,
-                });
-            }
+        if let Some(expected) = &f.sha256
+            && !expected.eq_ignore_ascii_case(&actual)
+        {
+            return Err(Error::Checksum {
+                file: dest,
+                expected: expected.clone(),
+                actual,
+            });
         }
         let parent = dest.parent().unwrap_or(cache);
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;

@@ -110,14 +110,14 @@ pub fn load_source(
     };
     let mut out = import::run(&ctx)?;
     for (f, m) in files.iter().zip(&source.files) {
-        if let Some(expected) = &m.sha256 {
-            if !expected.eq_ignore_ascii_case(&f.sha256) {
-                out.warnings.push(format!(
+        if let Some(expected) = &m.sha256
+            && !expected.eq_ignore_ascii_case(&f.sha256)
+        {
+            out.warnings.push(format!(
                     "{}: sha256 {} differs from the manifest's {expected} (a different release or edition of the file?)",
                     f.path.display(),
                     f.sha256
                 ));
-            }
         }
     }
     let graph = ids::graph_iri(&source.id);

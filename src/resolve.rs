@@ -68,7 +68,7 @@ impl Resolver {
             else {
                 continue;
             };
-            let withdrawn = row.get("status").is_some();
+            let withdrawn = row.contains_key("status");
             r.insert(
                 scheme.value(),
                 version.value(),

@@ -103,7 +103,7 @@ fn priority_counts_match_the_json() {
     let sols = db
         .select(
             &q(&format!(
-                "SELECT ?fa ?p ?label (COUNT(?e) AS ?n) WHERE {{
+                "SELECT ?fa ?p ?label (COUNT(DISTINCT ?e) AS ?n) WHERE {{
                    ?e a cw:ProfileEntry ; cw:definedBy <{PROFILE_DOC}> ; cw:focusArea ?f ;
                       cw:priority ?p ; cw:priorityLabel ?label .
                    ?f skos:notation ?fa }} GROUP BY ?fa ?p ?label"
@@ -187,7 +187,7 @@ fn sp800_53_references_are_mappings() {
     // Resolved against the loaded SP 800-53 release, or (ids that release lacks, e.g. SA-24
     // when only 5.0.1 is loaded) minted in 5.2.0's namespace and flagged dangling.
     let resolved = "?o cw:definedBy ?d . ?d cw:scheme \"sp800-53\" .";
-    let dangling = "?m cw:flag cw:DanglingTarget .
+    let dangling = "?m cw:object ?o ; cw:flag cw:DanglingTarget .
         FILTER(STRSTARTS(STR(?o), \"https://w3id.org/crosswalk/id/sp800-53r5/5.2.0/\"))
         FILTER NOT EXISTS { ?o cw:definedBy ?any }";
     let either = format!("{{ {resolved} }} UNION {{ {dangling} }}");
@@ -215,14 +215,19 @@ fn sp800_53_references_are_mappings() {
         )),
     );
     assert_eq!(n, all);
-    // A shortcut triple accompanies each mapping, e.g. GV.OC-01 → PM-11.
-    let pm11 = count(
+    // The first reference of the file: GV.OC-01 → PM-11, with its place and the shortcut.
+    let first = column(
         db,
-        &q("SELECT (COUNT(*) AS ?n) WHERE {
-              <https://w3id.org/crosswalk/id/csf/2.0/GV.OC-01> cw:relatedTo ?c .
-              ?c cw:lookupKey \"PM-11\" ; cw:definedBy ?d . ?d cw:scheme \"sp800-53\" }"),
+        &q(&format!(
+            "SELECT DISTINCT ?loc WHERE {{
+               <https://w3id.org/crosswalk/mapping/ir8596/iprd/e0-r0> cw:mappingSet <{PROFILE_DOC}> ;
+                  cw:subject ?s ; cw:object ?o ; cw:sourceLocation ?loc .
+               ?s skos:notation \"GV.OC-01\" . ?o cw:lookupKey \"PM-11\" .
+               ?s cw:relatedTo ?o }}"
+        )),
+        "loc",
     );
-    assert_eq!(pm11, 1);
+    assert_eq!(first, ["$.entries[0].refs[0] (general column)"]);
 }
 
 #[test]
@@ -299,7 +304,7 @@ fn cosais_overlay() {
         let n = count(
             db,
             &q(&format!(
-                "SELECT (COUNT(*) AS ?n) WHERE {{
+                "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
                    ?c cw:lookupKey \"{c}\" ; cw:definedBy ?d ; cw:inBaseline <{COSAIS_DOC}> .
                    ?d cw:scheme \"sp800-53\" }}"
             )),
@@ -315,4 +320,62 @@ fn cosais_overlay() {
         "a",
     );
     assert_eq!(ac6, ["NISTAML.011", "NISTAML.013"]);
+}
+
+/// Runs the importer of `source` on `bytes` with nothing loaded before it.
+fn import_alone(source: &str, path: &Path, bytes: Vec<u8>) -> crosswalk::Error {
+    use crosswalk::import::{Ctx, InputFile, run};
+    let m = crosswalk::sources::Manifest::builtin().expect("manifest");
+    let source = m.get(source).expect("source");
+    let files = [InputFile {
+        path: path.to_owned(),
+        bytes,
+        sha256: String::new(),
+        role: None,
+    }];
+    let resolver = crosswalk::resolve::Resolver::default();
+    let ctx = Ctx {
+        source,
+        files: &files,
+        resolver: &resolver,
+    };
+    match run(&ctx) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn errors_name_the_file_and_place() {
+    let dir = require_sources!();
+    let path = dir.join("ai/cyber-ai-profile/visua_cyber-ai-profile.json");
+    let mut v = profile_json(&dir);
+    v["entries"][3]["focus"]["secure"]["priority"] = Value::from("high");
+    let e = import_alone(
+        "cyber-ai-profile-iprd",
+        &path,
+        serde_json::to_vec(&v).expect("json"),
+    );
+    let msg = e.to_string();
+    assert!(msg.contains("visua_cyber-ai-profile.json"), "{msg}");
+    assert!(msg.contains("$.entries[3].focus.secure.priority"), "{msg}");
+
+    let bytes = std::fs::read(&path).expect("read");
+    let e = import_alone("cyber-ai-profile-iprd", &path, bytes);
+    assert!(matches!(e, crosswalk::Error::NotFound(_)), "{e}");
+    assert!(e.to_string().contains("load csf-2.0 first"), "{e}");
+
+    let path = dir.join("ai/cosais/visua_cosais.json");
+    let mut v = json(&dir, "ai/cosais/visua_cosais.json");
+    v["overlays"][0]["controls"][5]["annotated"] = Value::from(3);
+    let e = import_alone(
+        "cosais-predictive-ai-outline",
+        &path,
+        serde_json::to_vec(&v).expect("json"),
+    );
+    assert!(
+        e.to_string()
+            .contains("$.overlays[0].controls[5].annotated"),
+        "{e}"
+    );
 }

@@ -459,3 +459,35 @@ fn transition_has_every_withdrawn_link() {
     );
     assert_eq!(odd, 0);
 }
+
+#[test]
+fn olir_missing_sheet_is_an_error_naming_file_and_sheet() {
+    use crosswalk::import::{Ctx, InputFile, run};
+    use crosswalk::resolve::Resolver;
+    let dir = require_sources!();
+    let m = crosswalk::sources::Manifest::builtin().unwrap();
+    let mut source = m.get("olir-csf2-sp800-53-5.2.0").unwrap().clone();
+    source
+        .options
+        .insert("sheet".into(), toml::Value::String("Nope".into()));
+    let path = dir.join(OLIR_FILE);
+    let files = [InputFile {
+        bytes: std::fs::read(&path).unwrap(),
+        path,
+        sha256: String::new(),
+        role: None,
+    }];
+    let resolver = Resolver::default();
+    let err = run(&Ctx {
+        source: &source,
+        files: &files,
+        resolver: &resolver,
+    })
+    .err()
+    .expect("an error");
+    let msg = err.to_string();
+    assert!(
+        msg.contains(OLIR_FILE) && msg.contains("sheet 'Nope'") && msg.contains("Relationships"),
+        "{msg}"
+    );
+}

@@ -337,10 +337,10 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             cw::REFERENCE_DOCUMENT,
             ids::doc_iri(&set.reference_doc_id()),
         );
-        if let Target::Sp80053 { version } = &set.target {
-            if let Some(d) = resolved_doc(ctx.resolver, "sp800-53", Some(version)) {
-                out.triples.add(doc.clone(), cw::RESOLVED_AGAINST, d);
-            }
+        if let Target::Sp80053 { version } = &set.target
+            && let Some(d) = resolved_doc(ctx.resolver, "sp800-53", Some(version))
+        {
+            out.triples.add(doc.clone(), cw::RESOLVED_AGAINST, d);
         }
         out.triples
             .add(doc.clone(), dcterms::SOURCE, umbrella.clone());

@@ -283,7 +283,9 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         let subject =
             mapping::resolve_side(ctx.resolver, "csf", Some(CSF_VERSION), CSF_DOC, sub, false);
         if !subject.flags.is_empty() {
-            unresolved.push(format!("{at}.subcategory = {sub}"));
+            unresolved.push(format!(
+                "{at}.subcategory = {sub}: not in the loaded CSF release {CSF_VERSION}"
+            ));
         }
 
         // General column.
@@ -424,8 +426,18 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                     printed,
                     true,
                 );
+                let release = ctx
+                    .resolver
+                    .resolve("sp800-53", None, printed)
+                    .map_or("", |r| r.version);
                 if side.flags.contains(&cw::DANGLING_TARGET) {
-                    unresolved.push(format!("{rat}.id = {printed}"));
+                    unresolved.push(format!(
+                        "{rat}.id = {printed}: not defined by the loaded sp800-53 release {release}"
+                    ));
+                } else if side.flags.contains(&cw::WITHDRAWN_TARGET) {
+                    unresolved.push(format!(
+                        "{rat}.id = {printed}: withdrawn in the loaded sp800-53 release {release}"
+                    ));
                 }
                 side
             } else {
@@ -462,10 +474,8 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     }
 
     for u in unresolved {
-        out.warnings.push(format!(
-            "{}: {u}: not in the loaded release (kept, flagged dangling)",
-            path.display()
-        ));
+        out.warnings
+            .push(format!("{}: {u} (kept, flagged)", path.display()));
     }
     if let Some(c) = &file.counts {
         let mut check = |what: &str, stated: Option<usize>, got: usize| {
@@ -512,19 +522,18 @@ fn external_side(
         (None, Some(w)) => w.to_owned(),
         (None, None) => text.trim().to_owned(),
     };
-    if scheme == "nist-ai-rmf" {
-        if let Some(e) = ctx
+    if scheme == "nist-ai-rmf"
+        && let Some(e) = ctx
             .resolver
             .resolve("ai-600-1", None, &notation)
             .and_then(|r| r.entry)
-        {
-            return Side {
-                iri: e.iri.clone(),
-                notation,
-                flags: Vec::new(),
-                granularity: None,
-            };
-        }
+    {
+        return Side {
+            iri: e.iri.clone(),
+            notation,
+            flags: Vec::new(),
+            granularity: None,
+        };
     }
     let key = (scheme.to_owned(), notation.clone());
     let iri = match cache.get(&key) {

@@ -246,9 +246,9 @@ pub fn resolve_side(
             }
             if e.class.as_ref() == cw::CONTROL_FAMILY {
                 side.granularity = Some(cw::FAMILY_LEVEL);
-            } else if e.class.as_ref() == cw::CATEGORY && !is_object {
-                side.granularity = Some(cw::CATEGORY_LEVEL);
-            } else if e.class.as_ref() == cw::FUNCTION && !is_object {
+            } else if !is_object
+                && (e.class.as_ref() == cw::CATEGORY || e.class.as_ref() == cw::FUNCTION)
+            {
                 side.granularity = Some(cw::CATEGORY_LEVEL);
             }
         }

@@ -184,10 +184,10 @@ pub fn document(b: &mut Builder, meta: &DocumentMeta, ctx: &Ctx<'_>) -> NamedNod
     if let Some(r) = &meta.released {
         b.typed(&d, dcterms::ISSUED, r, xsd::DATE);
     }
-    if let Some(l) = &meta.landing {
-        if let Ok(n) = NamedNode::new(l) {
-            b.add(d.clone(), cw::LANDING_PAGE, n);
-        }
+    if let Some(l) = &meta.landing
+        && let Ok(n) = NamedNode::new(l)
+    {
+        b.add(d.clone(), cw::LANDING_PAGE, n);
     }
     b.text(&d, cw::LICENSE_NOTE, &meta.license);
     b.boolean(&d, cw::THIRD_PARTY_EXTRACTION, meta.extracted_by.is_some());

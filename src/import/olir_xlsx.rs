@@ -326,4 +326,16 @@ mod tests {
         assert_eq!(parse_strength("10.0"), Some(10));
         assert_eq!(parse_strength("11"), None);
     }
+
+    #[test]
+    fn unreadable_workbook_names_the_file() {
+        let f = InputFile {
+            path: "x/olir.xlsx".into(),
+            bytes: b"not a workbook".to_vec(),
+            sha256: String::new(),
+            role: None,
+        };
+        let e = read_sheet(&f, "Relationships").unwrap_err().to_string();
+        assert!(e.starts_with("x/olir.xlsx: at workbook:"), "{e}");
+    }
 }
