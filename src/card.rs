@@ -23,6 +23,52 @@ pub struct Card {
     pub withdrawn_to: Vec<(String, String)>,
     pub children: Vec<(String, String, Option<String>)>,
     pub baselines: Vec<String>,
+    /// Mappings from this element (asserted and inverse), grouped by set when printed.
+    pub mappings: Vec<crate::answer::MapAnswer>,
+}
+
+/// A reference to an id that no loaded document defines.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Dangling {
+    pub id: String,
+    pub set: String,
+    pub other: String,
+    pub side: String,
+    pub location: String,
+    pub flag: String,
+}
+
+/// What `show` found: element cards, or only dangling references to the id.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub enum Shown {
+    Cards(Vec<Card>),
+    Dangling(Vec<Dangling>),
+}
+
+/// Cards for `id`, or, when no loaded document defines it, the mappings that name it.
+pub fn show(on: &dyn Sparql, id: &str) -> Result<Shown> {
+    match cards(on, id) {
+        Ok(c) => Ok(Shown::Cards(c)),
+        Err(Error::NotFound(msg)) => {
+            let sol = named("element-referenced")?.run(on, &[("key".into(), id.into())])?;
+            if sol.rows.is_empty() {
+                return Err(Error::NotFound(msg));
+            }
+            Ok(Shown::Dangling(
+                (0..sol.rows.len())
+                    .map(|r| Dangling {
+                        id: id.to_owned(),
+                        set: opt(&sol, r, "setLabel").unwrap_or_default(),
+                        other: opt(&sol, r, "otherNotation").unwrap_or_default(),
+                        side: opt(&sol, r, "side").unwrap_or_default(),
+                        location: opt(&sol, r, "location").unwrap_or_default(),
+                        flag: opt(&sol, r, "flag").unwrap_or_default(),
+                    })
+                    .collect(),
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn opt(s: &Solutions, row: usize, var: &str) -> Option<String> {
@@ -74,8 +120,19 @@ pub fn cards(on: &dyn Sparql, id: &str) -> Result<Vec<Card>> {
                 })
                 .collect(),
             baselines: baselines.strings("label"),
+            mappings: Vec::new(),
             iri,
         });
+    }
+    if !out.is_empty() {
+        let all = crate::answer::map(on, id, None, None, false)?;
+        for c in &mut out {
+            c.mappings = all
+                .iter()
+                .filter(|a| a.how != "path" && a.element == c.notation)
+                .cloned()
+                .collect();
+        }
     }
     if out.is_empty() {
         return Err(Error::NotFound(format!(
@@ -129,6 +186,27 @@ impl fmt::Display for Card {
                 "  guidance:  {short}{}",
                 if g.chars().count() > 400 { " …" } else { "" }
             )?;
+        }
+        if !self.mappings.is_empty() {
+            writeln!(f, "  mappings ({}):", self.mappings.len())?;
+            let mut current = None;
+            for m in &self.mappings {
+                if current != Some(&m.set) {
+                    writeln!(f, "    {}", m.set)?;
+                    current = Some(&m.set);
+                }
+                let flags = if m.flags.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", m.flags.join(", "))
+                };
+                let inv = if m.how == "inverse" { " (inverse)" } else { "" };
+                writeln!(
+                    f,
+                    "      {} {} ({}){inv}{flags}",
+                    m.relationship, m.target, m.status
+                )?;
+            }
         }
         if !self.children.is_empty() {
             writeln!(f, "  children ({}):", self.children.len())?;

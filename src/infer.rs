@@ -216,3 +216,124 @@ fn common(
         b.add(s.clone(), p.as_ref(), o.clone());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::mapping::{Mapping, Side, emit, rel_by_term};
+    use crate::vocab::cw;
+
+    fn side(n: &str) -> Side {
+        Side {
+            iri: ids::element_iri("t/1", n),
+            notation: n.to_owned(),
+            flags: vec![],
+            granularity: None,
+        }
+    }
+
+    fn store(rows: &[(&str, &str, &str)]) -> Db {
+        let db = Db::memory().expect("db");
+        let mut b = Builder::default();
+        let set = ids::doc_iri("t/set");
+        b.text(&set, cw::SCHEME, "t");
+        b.text(&set, rdfs::LABEL, "test set");
+        for (i, (s, rel, o)) in rows.iter().enumerate() {
+            let mut m = Mapping::related(
+                format!("r{i}"),
+                side(s),
+                side(o),
+                cw::FINAL_MAPPING,
+                format!("row {i}"),
+            )
+            .expect("m");
+            m.rel = rel_by_term(rel).expect("rel");
+            emit(&mut b, "t/set", &set, &m);
+        }
+        db.replace_graph(&ids::graph_iri("t"), &b.into_quads(&ids::graph_iri("t")))
+            .expect("write");
+        db
+    }
+
+    fn inferred(db: &Db) -> Vec<(String, String, String)> {
+        let q = "PREFIX cw: <https://w3id.org/crosswalk/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+                 SELECT ?s ?r ?o WHERE { ?m cw:firstHop ?h ; cw:subject/skos:notation ?s ; cw:object/skos:notation ?o ; cw:relationship ?rel .
+                 BIND(STRAFTER(STR(?rel), \"#\") AS ?r) } ORDER BY ?s ?o";
+        let s = db.select(q, &[]).expect("q");
+        (0..s.rows.len())
+            .map(|i| {
+                (
+                    crate::query::term_text(s.get(i, "s").expect("s")),
+                    crate::query::term_text(s.get(i, "r").expect("r")),
+                    crate::query::term_text(s.get(i, "o").expect("o")),
+                )
+            })
+            .collect()
+    }
+
+    fn with_notations(rows: &[(&str, &str, &str)]) -> Db {
+        let db = store(rows);
+        // Give the fixture elements notations so the queries can name them.
+        let mut b = Builder::default();
+        for (s, _, o) in rows {
+            for n in [s, o] {
+                b.text(&ids::element_iri("t/1", n), crate::vocab::skos::NOTATION, n);
+            }
+        }
+        db.replace_graph(
+            &ids::graph_iri("t-notations"),
+            &b.into_quads(&ids::graph_iri("t-notations")),
+        )
+        .expect("write");
+        db
+    }
+
+    #[test]
+    fn subset_chains_compose_and_intersections_do_not() {
+        let db = with_notations(&[
+            ("A", "SubsetOf", "B"),
+            ("B", "SubsetOf", "C"),
+            ("X", "IntersectsWith", "B"),
+            ("B", "IntersectsWith", "Y"),
+        ]);
+        let s = materialise(&db).expect("infer");
+        assert_eq!(s.inverses, 4);
+        assert_eq!(
+            inferred(&db),
+            vec![("A".into(), "SubsetOf".into(), "C".into())]
+        );
+    }
+
+    #[test]
+    fn concept_chains_give_related_via_never_equality() {
+        let db = with_notations(&[
+            ("A", "Related", "B"),
+            ("B", "Equal", "C"),
+            ("C", "Supports", "D"),
+            ("P", "NoRelationship", "A"),
+        ]);
+        materialise(&db).expect("infer");
+        // A related B, B equal C → A related-via C; Supports does not chain; NoRelationship never.
+        assert_eq!(
+            inferred(&db),
+            vec![("A".into(), "RelatedVia".into(), "C".into())]
+        );
+    }
+
+    #[test]
+    fn inverses_swap_subset_and_superset() {
+        let db = with_notations(&[("A", "SubsetOf", "B")]);
+        materialise(&db).expect("infer");
+        let q = "PREFIX cw: <https://w3id.org/crosswalk/ontology#> ASK { ?m cw:inverseOf ?a ; cw:relationship cw:SupersetOf ; cw:subject <https://w3id.org/crosswalk/id/t/1/B> }";
+        assert!(matches!(
+            db.run(q, &[]).expect("ask"),
+            oxigraph::sparql::QueryResults::Boolean(true)
+        ));
+        // the shortcut of the inverse is asserted too
+        let q = "PREFIX cw: <https://w3id.org/crosswalk/ontology#> ASK { <https://w3id.org/crosswalk/id/t/1/B> cw:supersetOf <https://w3id.org/crosswalk/id/t/1/A> }";
+        assert!(matches!(
+            db.run(q, &[]).expect("ask"),
+            oxigraph::sparql::QueryResults::Boolean(true)
+        ));
+    }
+}

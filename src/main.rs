@@ -341,12 +341,37 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Show { id, format } => {
             let db = open(&cli)?;
-            let cards = crosswalk::card::cards(&db, id)?;
-            match format {
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&cards)?)?,
-                _ => {
+            use crosswalk::card::Shown;
+            let shown = crosswalk::card::show(&db, id)?;
+            match (format, shown) {
+                (Format::Json, Shown::Cards(c)) => {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?
+                }
+                (Format::Json, Shown::Dangling(d)) => {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?
+                }
+                (_, Shown::Cards(cards)) => {
                     for c in cards {
                         writeln!(out, "{c}")?;
+                    }
+                }
+                (_, Shown::Dangling(refs)) => {
+                    writeln!(
+                        out,
+                        "{id}: not defined by any loaded document, but named by {} mapping(s):",
+                        refs.len()
+                    )?;
+                    for r in refs {
+                        let (a, b) = if r.side == "object" {
+                            (r.other.as_str(), id.as_str())
+                        } else {
+                            (id.as_str(), r.other.as_str())
+                        };
+                        writeln!(
+                            out,
+                            "  [{}] {}, {}: {a} → {b} (kept)",
+                            r.flag, r.set, r.location
+                        )?;
                     }
                 }
             }

@@ -204,6 +204,22 @@ pub fn emit(b: &mut Builder, set_id: &str, set: &NamedNode, m: &Mapping) -> Name
     if let Some(p) = m.rel.shortcut_iri() {
         b.add(m.subject.clone(), p.as_ref(), m.object.clone());
     }
+    // A dangling side is defined by no loaded document; its key still lets `show` find the
+    // mappings that name it.
+    if m.flags.contains(&cw::DANGLING_TARGET) {
+        b.text(
+            &m.object,
+            cw::LOOKUP_KEY,
+            &ids::canonical_notation(&m.object_notation),
+        );
+    }
+    if m.flags.contains(&cw::DANGLING_SUBJECT) {
+        b.text(
+            &m.subject,
+            cw::LOOKUP_KEY,
+            &ids::canonical_notation(&m.subject_notation),
+        );
+    }
     n
 }
 

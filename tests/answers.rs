@@ -1,0 +1,308 @@
+//! Issue 4 acceptance: crosswalk, reverse crosswalk, coverage and Cyber AI Profile answers on
+//! the real data, with expectations computed from NIST's files independently of the importers.
+mod common;
+use calamine::{Reader, open_workbook_auto};
+use crosswalk::answer;
+use crosswalk::ids::canonical_notation;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+
+const OLIR: &str =
+    "nist/mappings/Cybersecurity_Framework_v2-0_Concept_Crosswalk_800-53_5_2_0_draft.xlsx";
+
+/// (CSF id, SP 800-53 id in canonical spelling) pairs of the OLIR workbook.
+fn olir_pairs(dir: &Path) -> Vec<(String, String)> {
+    let mut wb = open_workbook_auto(dir.join(OLIR)).expect("open OLIR workbook");
+    let range = wb.worksheet_range("Relationships").expect("sheet");
+    range
+        .rows()
+        .skip(1)
+        .filter_map(|r| {
+            let f = r.first()?.to_string();
+            let t = r.get(2)?.to_string();
+            (!t.trim().is_empty()).then(|| (f.trim().to_owned(), canonical_notation(&t)))
+        })
+        .collect()
+}
+
+/// The ids a baseline profile selects, in canonical spelling.
+fn baseline(dir: &Path, name: &str) -> HashSet<String> {
+    let p = dir.join(format!(
+        "nist/sp800-53r5/v5.1.1/NIST_SP-800-53_rev5_{name}-baseline_profile.json"
+    ));
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p).expect("read profile")).expect("json");
+    let mut out = HashSet::new();
+    for imp in v["profile"]["imports"].as_array().expect("imports") {
+        for inc in imp["include-controls"].as_array().into_iter().flatten() {
+            for id in inc["with-ids"].as_array().into_iter().flatten() {
+                out.insert(canonical_notation(id.as_str().expect("id")));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn map_gv_sc_07_to_sp800_53_from_olir() {
+    let _d = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let got: BTreeSet<String> =
+        answer::map(db, "GV.SC-07", Some("sp800-53"), Some("olir-186"), false)
+            .expect("map")
+            .into_iter()
+            .map(|a| a.target)
+            .collect();
+    assert_eq!(
+        got,
+        ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]
+            .map(String::from)
+            .into()
+    );
+}
+
+#[test]
+fn reverse_map_ra_3_to_csf_equals_the_spreadsheet() {
+    let dir = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let want: BTreeSet<String> = olir_pairs(&dir)
+        .into_iter()
+        .filter(|(_, t)| t == "RA-3")
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(want.len(), 15);
+    let answers = answer::map(db, "ra-03", Some("csf"), Some("olir-186"), false).expect("map");
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.how == "inverse" && a.relationship == "related")
+    );
+    let got: BTreeSet<String> = answers.into_iter().map(|a| a.target).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn coverage_of_csf_by_moderate_equals_spreadsheet_and_profile() {
+    let dir = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let moderate = baseline(&dir, "MODERATE");
+    let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (f, t) in olir_pairs(&dir) {
+        // Only subcategories are focal units; RS.MA/RC.RP category rows are not.
+        if f.contains('-') {
+            let e = expected.entry(f).or_default();
+            if moderate.contains(&t) {
+                e.insert(t);
+            }
+        }
+    }
+    let cov = answer::coverage(
+        db,
+        "csf",
+        "sp800-53",
+        Some("olir-186"),
+        Some("MODERATE"),
+        None,
+    )
+    .expect("coverage");
+    assert_eq!(cov.total, 106);
+    let got: BTreeMap<String, BTreeSet<String>> = cov
+        .rows
+        .iter()
+        .map(|r| (r.focal.clone(), r.covered_by.iter().cloned().collect()))
+        .collect();
+    assert_eq!(got, expected);
+    let covered = expected.values().filter(|v| !v.is_empty()).count();
+    assert_eq!(cov.covered, covered);
+    assert_eq!(cov.covered, 97);
+    // PM controls are in no baseline: the output says so, and names who is mapped only to PM.
+    assert!(cov.notes.iter().any(|n| n.contains("PM")));
+    assert_eq!(
+        cov.only_pm,
+        [
+            "GV.OC-01", "GV.RM-02", "GV.RM-05", "GV.RR-01", "GV.RR-02", "GV.RR-03", "DE.AE-04"
+        ]
+    );
+    // gaps = the uncovered part
+    let gaps: Vec<&str> = cov
+        .rows
+        .iter()
+        .filter(|r| !r.covered)
+        .map(|r| r.focal.as_str())
+        .collect();
+    assert_eq!(gaps.len(), 9);
+}
+
+#[test]
+fn cyber_ai_secure_priority_1_with_low_baseline_coverage() {
+    let dir = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let v: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("ai/cyber-ai-profile/visua_cyber-ai-profile.json")).expect("read"),
+    )
+    .expect("json");
+    let low = baseline(&dir, "LOW");
+    let mut expected: BTreeMap<String, bool> = BTreeMap::new();
+    for e in v["entries"].as_array().expect("entries") {
+        if e["focus"]["secure"]["priority"] == 1 {
+            let refs: Vec<String> = e["refs"]
+                .as_array()
+                .expect("refs")
+                .iter()
+                .filter(|r| r["scheme"] == "nist-sp-800-53" && r["column"] == "general")
+                .filter_map(|r| r["id"].as_str().map(canonical_notation))
+                .collect();
+            expected.insert(
+                e["subcategory"].as_str().expect("id").to_owned(),
+                refs.iter().any(|r| low.contains(r)),
+            );
+        }
+    }
+    assert_eq!(expected.len(), 23);
+    let sel = answer::cyber_ai_selection(db, "secure", 1).expect("selection");
+    let cov = answer::coverage(
+        db,
+        "csf",
+        "sp800-53",
+        Some("cyber-ai-profile"),
+        Some("LOW"),
+        Some(&sel),
+    )
+    .expect("coverage");
+    let got: BTreeMap<String, bool> = cov
+        .rows
+        .iter()
+        .map(|r| (r.focal.clone(), r.covered))
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn explain_names_the_mapping_set_of_every_hop() {
+    let _d = require_sources!();
+    let db = common::loaded().expect("loaded");
+    // ID.AM-06 (withdrawn CSF 1.1) → GV.RR-02 (transition) → PM-13 (OLIR): a two-hop path.
+    let answers =
+        answer::map(db, "ID.AM-06", Some("sp800-53"), Some("olir-186"), true).expect("map");
+    let pm13 = answers
+        .iter()
+        .find(|a| a.target == "PM-13")
+        .expect("PM-13 reached");
+    assert_eq!(pm13.how, "path");
+    assert_eq!(pm13.relationship, "related via");
+    assert_eq!(pm13.via.as_deref(), Some("GV.RR-02"));
+    assert_eq!(pm13.explanation.len(), 2, "{:?}", pm13.explanation);
+    assert!(
+        pm13.explanation[0]
+            .contains("ID.AM-06 related GV.RR-02 [set: CSF 1.1 to CSF 2.0 transition"),
+        "{:?}",
+        pm13.explanation
+    );
+    assert!(
+        pm13.explanation[1].contains(
+            "GV.RR-02 related PM-13 [set: OLIR CSF 2.0 → SP 800-53 5.2.0, sheet 'Relationships' row"
+        ),
+        "{:?}",
+        pm13.explanation
+    );
+    // An inverse names the asserted mapping's set and row.
+    let inv = answer::map(db, "PM-13", Some("csf"), Some("olir-186"), true).expect("map");
+    assert!(
+        inv.iter()
+            .all(|a| a.how == "inverse" && a.explanation.len() == 1)
+    );
+    assert!(
+        inv[0].explanation[0].starts_with("inverse of: ")
+            && inv[0].explanation[0].contains("[set: OLIR")
+    );
+}
+
+#[test]
+fn path_connects_a_withdrawn_csf_1_1_element_to_a_control() {
+    let _d = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let hops = answer::path(db, "ID.AM-06", "PM-13", 4)
+        .expect("path")
+        .expect("connected");
+    assert_eq!(hops.len(), 2);
+    assert_eq!(
+        (hops[0].from.as_str(), hops[0].to.as_str()),
+        ("ID.AM-06", "GV.RR-02")
+    );
+    assert_eq!(hops[1].to, "PM-13");
+    assert!(hops.iter().all(|h| h.set.is_some()));
+}
+
+#[test]
+fn inferred_inverses_match_asserted_mappings_one_to_one() {
+    let _d = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let q = |b: &str| common::count(db, &format!("{}{b}", common::PREFIXES));
+    let asserted = q(
+        "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a cw:Mapping . MINUS { ?m cw:inferred true } }",
+    );
+    let inverses = q("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:inverseOf ?a }");
+    assert_eq!(inverses, asserted);
+    // Every composed mapping has exactly two hops and a via element; none composes through an
+    // inferred mapping.
+    for hop in ["firstHop", "secondHop", "inverseOf"] {
+        let bad = q(&format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ ?m cw:{hop} ?h . ?h cw:inferred true }}"
+        ));
+        assert_eq!(bad, 0, "{hop}");
+    }
+    let composed = q(
+        "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:firstHop ?a ; cw:secondHop ?b ; cw:viaElement ?v }",
+    );
+    let any = q("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:firstHop ?a }");
+    assert_eq!(composed, any);
+    assert!(composed > 0);
+}
+
+#[test]
+fn show_reports_dangling_references_with_their_rows() {
+    let _d = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let crosswalk::card::Shown::Dangling(refs) = crosswalk::card::show(db, "IA-13").expect("show")
+    else {
+        panic!("IA-13 is not in the 5.0.1 catalog");
+    };
+    let olir: BTreeSet<String> = refs
+        .iter()
+        .filter(|r| r.set.starts_with("OLIR"))
+        .map(|r| format!("{} {}", r.other, r.location))
+        .collect();
+    assert_eq!(
+        olir,
+        [
+            "PR.AA-04 sheet 'Relationships' row 484",
+            "PR.AA-05 sheet 'Relationships' row 496"
+        ]
+        .map(String::from)
+        .into()
+    );
+    assert!(refs.iter().all(|r| r.flag == "dangling target"));
+    // GV.SC-07's card lists its mappings, grouped by set, with type and status.
+    let crosswalk::card::Shown::Cards(cards) = crosswalk::card::show(db, "gv.sc-07").expect("show")
+    else {
+        panic!("card")
+    };
+    let olir: BTreeSet<String> = cards[0]
+        .mappings
+        .iter()
+        .filter(|m| m.set.starts_with("OLIR"))
+        .map(|m| format!("{} {} {}", m.relationship, m.target, m.status))
+        .collect();
+    assert_eq!(
+        olir,
+        [
+            "related RA-9 draft",
+            "related SA-4 draft",
+            "related SA-9 draft",
+            "related SR-3 draft",
+            "related SR-6 draft"
+        ]
+        .map(String::from)
+        .into()
+    );
+}
