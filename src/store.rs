@@ -125,16 +125,16 @@ impl Db {
 
     /// Runs any query with bindings; the caller serializes the results.
     pub fn run(&self, query: &str, bindings: &[(&str, Term)]) -> Result<QueryResults<'static>> {
-        let mut prepared = SparqlEvaluator::new().parse_query(query)?;
+        let text = crate::query::with_values(query, bindings)?;
+        let mut prepared = SparqlEvaluator::new().parse_query(&text)?;
         // The default graph is the union of all graphs unless the query names its dataset
         // (remote endpoints are expected to be configured the same way: see ARCHITECTURE.md).
         if prepared.dataset().is_default_dataset() {
             prepared.dataset_mut().set_default_graph_as_union();
         }
-        for (name, term) in bindings {
-            let v = Variable::new(*name)
+        for (name, _) in bindings {
+            Variable::new(*name)
                 .map_err(|e| Error::Invalid(format!("bad variable name {name}: {e}")))?;
-            prepared = prepared.substitute_variable(v, term.clone());
         }
         Ok(prepared.on_store(&self.store).execute()?)
     }
