@@ -131,10 +131,10 @@ fn find_where(query: &str) -> Option<usize> {
     for line in query.split_inclusive('\n') {
         if !line.trim_start().starts_with('#') {
             let upper = line.to_ascii_uppercase();
-            if let Some(i) = upper.find("WHERE") {
-                if let Some(j) = line[i + 5..].find('{') {
-                    return Some(offset + i + 5 + j + 1);
-                }
+            if let Some(i) = upper.find("WHERE")
+                && let Some(j) = line[i + 5..].find('{')
+            {
+                return Some(offset + i + 5 + j + 1);
             }
         }
         offset += line.len();
