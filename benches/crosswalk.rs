@@ -8,7 +8,7 @@ use crosswalk::query::named;
 use crosswalk::sources::Manifest;
 use crosswalk::store::Db;
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 fn sources() -> Option<PathBuf> {
@@ -26,7 +26,7 @@ fn sources() -> Option<PathBuf> {
     }
 }
 
-fn loaded(dir: &PathBuf) -> Db {
+fn loaded(dir: &Path) -> Db {
     let db = Db::memory().expect("memory store");
     let m = Manifest::builtin().expect("manifest");
     load::load(&db, &m, dir, &[], &mut |_| {}).expect("load");
@@ -59,7 +59,8 @@ fn bench_queries(c: &mut Criterion) {
     };
     let mut g = c.benchmark_group("query");
     g.sample_size(20).measurement_time(Duration::from_secs(5));
-    let cases: Vec<(&str, &str, Vec<(String, String)>)> = vec![
+    type Case<'a> = (&'a str, &'a str, Vec<(String, String)>);
+    let cases: Vec<Case> = vec![
         ("element GV.SC-07", "element", a(&[("key", "GV.SC-07")])),
         (
             "crosswalk GV.SC-07 to sp800-53 (olir-186)",
