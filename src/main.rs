@@ -165,6 +165,14 @@ struct CoverageArgs {
     format: Format,
 }
 
+/// A CSV writer for `--format csv`, TSV for `--format tsv`.
+fn delimited(format: Format) -> csv::Writer<Vec<u8>> {
+    let sep = if format == Format::Tsv { b'\t' } else { b',' };
+    csv::WriterBuilder::new()
+        .delimiter(sep)
+        .from_writer(Vec::new())
+}
+
 fn parse_kv(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
@@ -177,6 +185,13 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(Cli::parse()) {
+        // `crosswalk … | head` closes the pipe early: that is not an error.
+        if e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        }) {
+            std::process::exit(0);
+        }
         eprintln!("error: {e:#}");
         std::process::exit(2);
     }
@@ -439,10 +454,7 @@ fn run(cli: Cli) -> Result<()> {
                 Some(hops) => match format {
                     Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&hops)?)?,
                     Format::Csv | Format::Tsv => {
-                        let sep = if *format == Format::Csv { b',' } else { b'\t' };
-                        let mut w = csv::WriterBuilder::new()
-                            .delimiter(sep)
-                            .from_writer(Vec::new());
+                        let mut w = delimited(*format);
                         w.write_record(["from", "edge", "to", "set"])?;
                         for h in &hops {
                             w.write_record([
@@ -511,10 +523,7 @@ fn print_map(
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(answers)?)?,
         Format::Csv | Format::Tsv => {
-            let sep = if format == Format::Csv { b',' } else { b'\t' };
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(sep)
-                .from_writer(Vec::new());
+            let mut w = delimited(format);
             w.write_record([
                 "element",
                 "target",
@@ -601,10 +610,7 @@ fn print_coverage(
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         Format::Csv | Format::Tsv => {
-            let sep = if format == Format::Csv { b',' } else { b'\t' };
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(sep)
-                .from_writer(Vec::new());
+            let mut w = delimited(format);
             w.write_record(["focal", "covered", "covered_by", "mapped_outside_baseline"])?;
             for r in &rows {
                 w.write_record([
