@@ -395,6 +395,8 @@ fn run(cli: Cli) -> Result<()> {
             let db = open(&cli)?;
             let s = query::named("stats-elements")?.run(&db, &[])?;
             write!(out, "{}", output::render(&s, *format))?;
+            let sets = query::named("mapping-sets")?.run(&db, &[])?;
+            write!(out, "\nmapping sets:\n{}", output::render(&sets, *format))?;
             if *format == Format::Table {
                 writeln!(out, "\nnamed graphs:")?;
                 for (g, n) in db.graph_sizes()? {
