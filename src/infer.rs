@@ -54,12 +54,13 @@ struct Asserted {
     rel: &'static RelType,
     style: NamedNode,
     status: NamedNode,
+    set: NamedNode,
 }
 
 const ASSERTED: &str = r#"
 PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-SELECT ?m ?s ?o ?rel ?style ?status WHERE {
-  GRAPH ?g { ?m a cw:Mapping ; cw:subject ?s ; cw:object ?o ; cw:relationship ?rel ; cw:style ?style ; cw:mappingStatus ?status }
+SELECT ?m ?s ?o ?rel ?style ?status ?set WHERE {
+  GRAPH ?g { ?m a cw:Mapping ; cw:subject ?s ; cw:object ?o ; cw:relationship ?rel ; cw:style ?style ; cw:mappingStatus ?status ; cw:mappingSet ?set }
   FILTER(?g != <https://w3id.org/crosswalk/graph/inferred>)
 }"#;
 
@@ -93,7 +94,8 @@ pub fn materialise(db: &Db) -> Result<Summary> {
             Some(Term::NamedNode(rel)),
             Some(Term::NamedNode(style)),
             Some(Term::NamedNode(status)),
-        ) = (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5])
+            Some(Term::NamedNode(set)),
+        ) = (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6])
         else {
             continue;
         };
@@ -107,6 +109,7 @@ pub fn materialise(db: &Db) -> Result<Summary> {
             rel: rt,
             style: style.clone(),
             status: status.clone(),
+            set: set.clone(),
         });
     }
 
@@ -134,6 +137,11 @@ pub fn materialise(db: &Db) -> Result<Summary> {
             &mut b, &n, &set, &a.object, &a.subject, inv, &a.style, &a.status, "inverse",
         );
         b.add(n.clone(), cw::INVERSE_OF, a.iri.clone());
+        b.add(n.clone(), cw::ASSERTED_IN, a.set.clone());
+        b.text(&n, cw::HOW, "inverse");
+        // The asserted mapping answers directly (in this graph so that sources stay pristine).
+        b.add(a.iri.clone(), cw::ASSERTED_IN, a.set.clone());
+        b.text(&a.iri, cw::HOW, "direct");
         summary.inverses += 1;
     }
 
@@ -180,6 +188,8 @@ pub fn materialise(db: &Db) -> Result<Summary> {
             b.add(n.clone(), cw::FIRST_HOP, first.iri.clone());
             b.add(n.clone(), cw::SECOND_HOP, second.iri.clone());
             b.add(n.clone(), cw::VIA_ELEMENT, first.object.clone());
+            b.add(n.clone(), cw::ASSERTED_IN, second.set.clone());
+            b.text(&n, cw::HOW, "path");
             summary.composed += 1;
         }
     }
