@@ -206,14 +206,17 @@ fn show_accepts_nist_spellings_and_reload_is_idempotent_and_bad_files_change_not
     std::fs::write(bad.join("nist/MANIFEST.md"), "fixture").expect("write");
     let good = std::fs::read(dir.join(csf_rel)).expect("read csf");
     std::fs::write(bad.join(csf_rel), &good[..good.len() / 2]).expect("write");
-    let out = bin()
-        .arg("--store")
-        .arg(&store)
-        .args(["load", "--sources"])
-        .arg(&bad)
-        .arg("csf-2.0")
-        .output()
-        .expect("run");
+    let load_bad = || {
+        bin()
+            .arg("--store")
+            .arg(&store)
+            .args(["load", "--sources"])
+            .arg(&bad)
+            .arg("csf-2.0")
+            .output()
+            .expect("run")
+    };
+    let out = load_bad();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -226,14 +229,7 @@ fn show_accepts_nist_spellings_and_reload_is_idempotent_and_bad_files_change_not
         br#"{"catalog": {"uuid": "x", "metadata": {"title": "t"}}}"#,
     )
     .expect("write");
-    let out = bin()
-        .arg("--store")
-        .arg(&store)
-        .args(["load", "--sources"])
-        .arg(&bad)
-        .arg("csf-2.0")
-        .output()
-        .expect("run");
+    let out = load_bad();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
