@@ -44,44 +44,34 @@ pub fn map(
     set: Option<&str>,
     explain: bool,
 ) -> Result<Vec<MapAnswer>> {
-    let sol = named("crosswalk")?.run(
-        on,
-        &args(&[
-            ("key", id),
-            ("toScheme", to.unwrap_or("*")),
-            ("setScheme", set.unwrap_or("*")),
-        ]),
-    )?;
+    map_with(on, id, to, set, explain, false)
+}
+
+/// [`map`], plus (when `rollup`) what the element reaches by parent/child roll-up of its
+/// asserted mappings (`how` = `rollup-up` / `rollup-down`; opt-in, never by default).
+pub fn map_with(
+    on: &dyn Sparql,
+    id: &str,
+    to: Option<&str>,
+    set: Option<&str>,
+    explain: bool,
+    rollup: bool,
+) -> Result<Vec<MapAnswer>> {
+    let a = args(&[
+        ("key", id),
+        ("toScheme", to.unwrap_or("*")),
+        ("setScheme", set.unwrap_or("*")),
+    ]);
     let mut out: Vec<MapAnswer> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
-    for r in 0..sol.rows.len() {
-        let mapping = s(&sol, r, "mapping").unwrap_or_default();
-        let set_label = s(&sol, r, "setLabel").unwrap_or_default();
-        let key = (mapping.clone(), set_label.clone());
-        if let Some(&i) = index.get(&key) {
-            if let Some(f) = s(&sol, r, "flag")
-                && !out[i].flags.contains(&f)
-            {
-                out[i].flags.push(f);
-            }
-            continue;
-        }
-        index.insert(key, out.len());
-        out.push(MapAnswer {
-            element: s(&sol, r, "notation").unwrap_or_default(),
-            target: s(&sol, r, "targetNotation").unwrap_or_default(),
-            target_iri: s(&sol, r, "target").unwrap_or_default(),
-            target_scheme: s(&sol, r, "targetScheme"),
-            target_title: s(&sol, r, "targetTitle"),
-            relationship: s(&sol, r, "relationship").unwrap_or_default(),
-            status: s(&sol, r, "status").unwrap_or_default(),
-            set: set_label,
-            how: s(&sol, r, "how").unwrap_or_default(),
-            via: s(&sol, r, "viaNotation"),
-            flags: s(&sol, r, "flag").into_iter().collect(),
-            mapping,
-            explanation: Vec::new(),
-        });
+    let queries: &[&str] = if rollup {
+        &["crosswalk", "crosswalk-rollup"]
+    } else {
+        &["crosswalk"]
+    };
+    for q in queries {
+        let sol = named(q)?.run(on, &a)?;
+        collect_answers(&sol, &mut out, &mut index);
     }
     if explain {
         for a in &mut out {
@@ -90,6 +80,43 @@ pub fn map(
     }
     out.sort_by(|a, b| (&a.set, &a.how, &a.target).cmp(&(&b.set, &b.how, &b.target)));
     Ok(out)
+}
+
+/// Rows of `crosswalk` / `crosswalk-rollup` into answers, one per (mapping, set), flags merged.
+fn collect_answers(
+    sol: &Solutions,
+    out: &mut Vec<MapAnswer>,
+    index: &mut HashMap<(String, String), usize>,
+) {
+    for r in 0..sol.rows.len() {
+        let mapping = s(sol, r, "mapping").unwrap_or_default();
+        let set_label = s(sol, r, "setLabel").unwrap_or_default();
+        let key = (mapping.clone(), set_label.clone());
+        if let Some(&i) = index.get(&key) {
+            if let Some(f) = s(sol, r, "flag")
+                && !out[i].flags.contains(&f)
+            {
+                out[i].flags.push(f);
+            }
+            continue;
+        }
+        index.insert(key, out.len());
+        out.push(MapAnswer {
+            element: s(sol, r, "notation").unwrap_or_default(),
+            target: s(sol, r, "targetNotation").unwrap_or_default(),
+            target_iri: s(sol, r, "target").unwrap_or_default(),
+            target_scheme: s(sol, r, "targetScheme"),
+            target_title: s(sol, r, "targetTitle"),
+            relationship: s(sol, r, "relationship").unwrap_or_default(),
+            status: s(sol, r, "status").unwrap_or_default(),
+            set: set_label,
+            how: s(sol, r, "how").unwrap_or_default(),
+            via: s(sol, r, "viaNotation"),
+            flags: s(sol, r, "flag").into_iter().collect(),
+            mapping,
+            explanation: Vec::new(),
+        });
+    }
 }
 
 /// One line per hop: how a mapping was reached, with every hop's mapping set.
@@ -154,41 +181,59 @@ pub fn coverage(
     baseline: Option<&str>,
     only: Option<&HashSet<String>>,
 ) -> Result<Coverage> {
-    let sol = named("coverage")?.run(
-        on,
-        &args(&[
-            ("fromScheme", from),
-            ("toScheme", to),
-            ("setScheme", set.unwrap_or("*")),
-            ("baseline", baseline.unwrap_or("*")),
-        ]),
-    )?;
+    coverage_with(on, from, to, set, baseline, only, false)
+}
+
+/// [`coverage`], where `rollup` also counts elements reached by parent/child roll-up of the
+/// focal elements' mappings (family/category-level mapping → members; enhancement → control).
+pub fn coverage_with(
+    on: &dyn Sparql,
+    from: &str,
+    to: &str,
+    set: Option<&str>,
+    baseline: Option<&str>,
+    only: Option<&HashSet<String>>,
+    rollup: bool,
+) -> Result<Coverage> {
+    let a = args(&[
+        ("fromScheme", from),
+        ("toScheme", to),
+        ("setScheme", set.unwrap_or("*")),
+        ("baseline", baseline.unwrap_or("*")),
+    ]);
+    let units = named("focal-units")?.run(on, &args(&[("fromScheme", from)]))?;
+    let mut sols = vec![units, named("coverage")?.run(on, &a)?];
+    if rollup {
+        sols.push(named("coverage-rollup")?.run(on, &a)?);
+    }
     let mut by: BTreeMap<(String, String), CoverageRow> = BTreeMap::new();
-    for r in 0..sol.rows.len() {
-        let focal = s(&sol, r, "focalNotation").unwrap_or_default();
-        if only.is_some_and(|o| !o.contains(&focal)) {
-            continue;
-        }
-        let sort = s(&sol, r, "sort").unwrap_or_else(|| focal.clone());
-        let row = by
-            .entry((sort, focal.clone()))
-            .or_insert_with(|| CoverageRow {
-                focal,
-                covered: false,
-                covered_by: Vec::new(),
-                mapped_outside_baseline: Vec::new(),
-            });
-        let Some(t) = s(&sol, r, "targetNotation") else {
-            continue;
-        };
-        let selected = s(&sol, r, "selected").as_deref() == Some("true");
-        let list = if baseline.is_none() || selected {
-            &mut row.covered_by
-        } else {
-            &mut row.mapped_outside_baseline
-        };
-        if !list.contains(&t) {
-            list.push(t);
+    for sol in &sols {
+        for r in 0..sol.rows.len() {
+            let focal = s(sol, r, "focalNotation").unwrap_or_default();
+            if only.is_some_and(|o| !o.contains(&focal)) {
+                continue;
+            }
+            let sort = s(sol, r, "sort").unwrap_or_else(|| focal.clone());
+            let row = by
+                .entry((sort, focal.clone()))
+                .or_insert_with(|| CoverageRow {
+                    focal,
+                    covered: false,
+                    covered_by: Vec::new(),
+                    mapped_outside_baseline: Vec::new(),
+                });
+            let Some(t) = s(sol, r, "targetNotation") else {
+                continue;
+            };
+            let selected = s(sol, r, "selected").as_deref() == Some("true");
+            let list = if baseline.is_none() || selected {
+                &mut row.covered_by
+            } else {
+                &mut row.mapped_outside_baseline
+            };
+            if !list.contains(&t) {
+                list.push(t);
+            }
         }
     }
     let mut rows: Vec<CoverageRow> = by.into_values().collect();
@@ -244,6 +289,26 @@ pub fn coverage(
     })
 }
 
+/// The focal elements a profile selects: `cyber-ai` with a focus area and, optionally, one
+/// priority (all three otherwise).
+pub fn profile_selection(
+    on: &dyn Sparql,
+    profile: &str,
+    focus: &str,
+    priority: Option<u8>,
+) -> Result<HashSet<String>> {
+    if profile != "cyber-ai" {
+        return Err(Error::Invalid(format!(
+            "unknown profile `{profile}` (known: cyber-ai)"
+        )));
+    }
+    let mut sel = HashSet::new();
+    for p in priority.map(|p| vec![p]).unwrap_or_else(|| vec![1, 2, 3]) {
+        sel.extend(cyber_ai_selection(on, focus, p)?);
+    }
+    Ok(sel)
+}
+
 /// The Cyber AI Profile subcategories with this focus area and priority.
 pub fn cyber_ai_selection(on: &dyn Sparql, focus: &str, priority: u8) -> Result<HashSet<String>> {
     let mut f = focus.to_lowercase();
@@ -255,6 +320,17 @@ pub fn cyber_ai_selection(on: &dyn Sparql, focus: &str, priority: u8) -> Result<
         &args(&[("focus", &f), ("priority", &priority.to_string())]),
     )?;
     Ok(sol.strings("notation").into_iter().collect())
+}
+
+/// The hops from a start to `at`, following `prev` back.
+fn trace(prev: &HashMap<String, (String, Hop)>, mut at: String) -> Vec<Hop> {
+    let mut hops = Vec::new();
+    while let Some((p, hop)) = prev.get(&at) {
+        hops.push(hop.clone());
+        at = p.clone();
+    }
+    hops.reverse();
+    hops
 }
 
 /// One hop of a path.
@@ -293,14 +369,7 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
     }
     while let Some(cur) = queue.pop_front() {
         if goals.contains(&cur) {
-            let mut hops = Vec::new();
-            let mut at = cur;
-            while let Some((p, hop)) = prev.get(&at) {
-                hops.push(hop.clone());
-                at = p.clone();
-            }
-            hops.reverse();
-            return Ok(Some(hops));
+            return Ok(Some(trace(&prev, cur)));
         }
         let d = depth[&cur];
         if d >= max_hops {
@@ -324,6 +393,10 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
             };
             depth.insert(other.clone(), d + 1);
             prev.insert(other.clone(), (cur.clone(), hop));
+            if goals.contains(&other) {
+                // Breadth-first: the first time a goal is seen is at its shortest depth.
+                return Ok(Some(trace(&prev, other)));
+            }
             queue.push_back(other);
         }
     }

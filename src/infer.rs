@@ -26,15 +26,39 @@ pub struct Rule {
     pub result: String,
 }
 
+/// The `[rollup]` table of `mappings/composition.toml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Rollup {
+    pub result: String,
+    pub exclude: Vec<String>,
+}
+
 #[derive(Deserialize)]
 struct Rules {
     rule: Vec<Rule>,
+    rollup: Rollup,
+}
+
+fn table() -> Result<Rules> {
+    toml::from_str(RULES).map_err(|e| Error::Manifest(format!("mappings/composition.toml: {e}")))
+}
+
+/// The roll-up table.
+pub fn rollup_rule() -> Result<Rollup> {
+    let r = table()?.rollup;
+    for t in std::iter::once(&r.result).chain(&r.exclude) {
+        if rel_by_term(t).is_none() {
+            return Err(Error::Manifest(format!(
+                "mappings/composition.toml [rollup]: unknown type {t}"
+            )));
+        }
+    }
+    Ok(r)
 }
 
 /// The composition table.
 pub fn rules() -> Result<Vec<Rule>> {
-    let r: Rules = toml::from_str(RULES)
-        .map_err(|e| Error::Manifest(format!("mappings/composition.toml: {e}")))?;
+    let r = table()?;
     for rule in &r.rule {
         for t in [&rule.first, &rule.second, &rule.result] {
             if rel_by_term(t).is_none() {
@@ -69,11 +93,116 @@ fn tail(m: &NamedNode) -> &str {
     m.as_str().strip_prefix(prefix).unwrap_or(m.as_str())
 }
 
+const ELEMENTS: &str = r#"
+PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e ?n ?scheme WHERE { ?e skos:notation ?n ; cw:definedBy ?d . ?d cw:scheme ?scheme }"#;
+
+const PRINTED: &str = r#"
+PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?m ?on ?sn WHERE {
+  { ?m cw:objectNotation ?on } UNION { ?m cw:subjectNotation ?sn }
+}"#;
+
+const SCHEMES: &str = r#"
+PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?d ?scheme WHERE { ?d cw:scheme ?scheme }"#;
+
+/// What every answering mapping gets materialised beside it (cw:targetNotation,
+/// cw:targetScheme, cw:setScheme), so that a crosswalk lookup is one basic graph pattern.
+struct Facts {
+    notation: HashMap<NamedNode, String>,
+    element_scheme: HashMap<NamedNode, String>,
+    doc_scheme: HashMap<String, String>,
+    printed_object: HashMap<NamedNode, String>,
+    printed_subject: HashMap<NamedNode, String>,
+}
+
+impl Facts {
+    fn read(db: &Db) -> Result<Self> {
+        let mut f = Facts {
+            notation: HashMap::new(),
+            element_scheme: HashMap::new(),
+            doc_scheme: HashMap::new(),
+            printed_object: HashMap::new(),
+            printed_subject: HashMap::new(),
+        };
+        for r in &db.select(ELEMENTS, &[])?.rows {
+            if let (Some(Term::NamedNode(e)), Some(Term::Literal(n)), Some(Term::Literal(s))) =
+                (&r[0], &r[1], &r[2])
+            {
+                f.notation.insert(e.clone(), n.value().to_owned());
+                f.element_scheme.insert(e.clone(), s.value().to_owned());
+            }
+        }
+        for r in &db.select(SCHEMES, &[])?.rows {
+            if let (Some(Term::NamedNode(d)), Some(Term::Literal(s))) = (&r[0], &r[1]) {
+                f.doc_scheme
+                    .insert(d.as_str().to_owned(), s.value().to_owned());
+            }
+        }
+        // Documents of the manifest that are not loaded (e.g. SP 800-53 5.2.0 offline) still
+        // name the scheme of the unresolved ids minted in their namespace.
+        if let Ok(m) = crate::sources::Manifest::builtin() {
+            for s in &m.source {
+                f.doc_scheme
+                    .entry(ids::doc_iri(&s.document.id).as_str().to_owned())
+                    .or_insert_with(|| s.document.scheme.clone());
+            }
+        }
+        for r in &db.select(PRINTED, &[])?.rows {
+            let Some(Term::NamedNode(m)) = &r[0] else {
+                continue;
+            };
+            if let Some(Term::Literal(o)) = &r[1] {
+                f.printed_object.insert(m.clone(), o.value().to_owned());
+            }
+            if let Some(Term::Literal(s)) = &r[2] {
+                f.printed_subject.insert(m.clone(), s.value().to_owned());
+            }
+        }
+        Ok(f)
+    }
+
+    /// The scheme of an element, or of the document its IRI names (`…/id/{doc}/{local}`).
+    fn scheme(&self, e: &NamedNode) -> Option<String> {
+        if let Some(s) = self.element_scheme.get(e) {
+            return Some(s.clone());
+        }
+        let rest = e.as_str().strip_prefix("https://w3id.org/crosswalk/id/")?;
+        let (doc, _) = rest.rsplit_once('/')?;
+        self.doc_scheme
+            .get(&format!("https://w3id.org/crosswalk/doc/{doc}"))
+            .cloned()
+    }
+
+    fn add(
+        &self,
+        b: &mut Builder,
+        n: &NamedNode,
+        target: &NamedNode,
+        printed: Option<&String>,
+        set: &NamedNode,
+    ) {
+        if let Some(t) = self.notation.get(target).or(printed) {
+            b.text(n, cw::TARGET_NOTATION, t);
+        }
+        if let Some(s) = self.scheme(target) {
+            b.text(n, cw::TARGET_SCHEME, &s);
+        }
+        if let Some(s) = self.doc_scheme.get(set.as_str()) {
+            b.text(n, cw::SET_SCHEME, s);
+        }
+    }
+}
+
 /// Counts of what was inferred.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     pub inverses: usize,
     pub composed: usize,
+    pub rolled_up: usize,
+    pub rolled_down: usize,
     pub triples: usize,
 }
 
@@ -127,8 +256,19 @@ pub fn materialise(db: &Db) -> Result<Summary> {
     b.text(&set, crate::vocab::dcterms::PUBLISHER, "crosswalk");
     b.iri(&set, cw::DOCUMENT_STATUS, cw::DRAFT);
 
+    let facts = Facts::read(db)?;
     let mut summary = Summary::default();
     for a in &asserted {
+        // The asserted mapping answers directly (in this graph so that sources stay pristine).
+        b.add(a.iri.clone(), cw::ASSERTED_IN, a.set.clone());
+        b.text(&a.iri, cw::HOW, "direct");
+        facts.add(
+            &mut b,
+            &a.iri,
+            &a.object,
+            facts.printed_object.get(&a.iri),
+            &a.set,
+        );
         let Some(inv) = rel_by_term(&a.rel.inverse) else {
             continue;
         };
@@ -139,9 +279,13 @@ pub fn materialise(db: &Db) -> Result<Summary> {
         b.add(n.clone(), cw::INVERSE_OF, a.iri.clone());
         b.add(n.clone(), cw::ASSERTED_IN, a.set.clone());
         b.text(&n, cw::HOW, "inverse");
-        // The asserted mapping answers directly (in this graph so that sources stay pristine).
-        b.add(a.iri.clone(), cw::ASSERTED_IN, a.set.clone());
-        b.text(&a.iri, cw::HOW, "direct");
+        facts.add(
+            &mut b,
+            &n,
+            &a.subject,
+            facts.printed_subject.get(&a.iri),
+            &a.set,
+        );
         summary.inverses += 1;
     }
 
@@ -188,16 +332,159 @@ pub fn materialise(db: &Db) -> Result<Summary> {
             b.add(n.clone(), cw::FIRST_HOP, first.iri.clone());
             b.add(n.clone(), cw::SECOND_HOP, second.iri.clone());
             b.add(n.clone(), cw::VIA_ELEMENT, first.object.clone());
+            if let Some(v) = facts.notation.get(&first.object) {
+                b.text(&n, cw::VIA_NOTATION, v);
+            }
             b.add(n.clone(), cw::ASSERTED_IN, second.set.clone());
             b.text(&n, cw::HOW, "path");
+            facts.add(
+                &mut b,
+                &n,
+                &second.object,
+                facts.printed_object.get(&second.iri),
+                &second.set,
+            );
             summary.composed += 1;
         }
     }
+    rollups(db, &asserted, &set, &facts, &mut b, &mut summary)?;
     let graph = ids::inferred_graph();
     let quads = b.into_quads(&graph);
     summary.triples = quads.len();
     db.replace_graph(&graph, &quads)?;
     Ok(summary)
+}
+
+/// Element kinds by IRI and the parent/child edges of the loaded (non-inferred) documents.
+const HIERARCHY: &str = r#"
+PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?e ?kind ?parent ?withdrawn WHERE {
+  GRAPH ?g { ?e a ?kind . OPTIONAL { ?e cw:parent ?parent } OPTIONAL { ?e cw:status ?withdrawn } }
+  VALUES ?kind { cw:Control cw:ControlEnhancement cw:StatementItem cw:Subcategory cw:ControlFamily cw:Category }
+  FILTER(?g != <https://w3id.org/crosswalk/graph/inferred>)
+}"#;
+
+/// Parent/child roll-up of asserted mappings (see `[rollup]` in mappings/composition.toml).
+fn rollups(
+    db: &Db,
+    asserted: &[Asserted],
+    set: &NamedNode,
+    facts: &Facts,
+    b: &mut Builder,
+    summary: &mut Summary,
+) -> Result<()> {
+    let rule = rollup_rule()?;
+    let Some(rt) = rel_by_term(&rule.result) else {
+        return Ok(());
+    };
+    let kind_of = |k: &str| k.strip_prefix(cw::NS).map(str::to_owned);
+    let mut kind: HashMap<NamedNode, String> = HashMap::new();
+    let mut parent: HashMap<NamedNode, NamedNode> = HashMap::new();
+    let mut members: HashMap<NamedNode, Vec<NamedNode>> = HashMap::new();
+    let mut withdrawn: HashSet<NamedNode> = HashSet::new();
+    for r in &db.select(HIERARCHY, &[])?.rows {
+        let (Some(Term::NamedNode(e)), Some(Term::NamedNode(k))) = (&r[0], &r[1]) else {
+            continue;
+        };
+        let Some(k) = kind_of(k.as_str()) else {
+            continue;
+        };
+        if let Some(Term::NamedNode(s)) = &r[3]
+            && s.as_str() == cw::WITHDRAWN.as_str()
+        {
+            withdrawn.insert(e.clone());
+        }
+        if let Some(Term::NamedNode(p)) = &r[2] {
+            parent.insert(e.clone(), p.clone());
+            if k == "Control" || k == "Subcategory" {
+                members.entry(p.clone()).or_default().push(e.clone());
+            }
+        }
+        kind.insert(e.clone(), k);
+    }
+    let unit = |k: Option<&String>| {
+        matches!(
+            k.map(String::as_str),
+            Some("Control" | "ControlEnhancement" | "Subcategory")
+        )
+    };
+    let style = NamedNode::from(rt.style_iri());
+    let suggested = cw::SUGGESTED_MAPPING.into_owned();
+    let mut seen = HashSet::new();
+    for a in asserted {
+        if rule.exclude.iter().any(|x| x == &a.rel.term) {
+            continue;
+        }
+        let (direction, targets): (&str, Vec<NamedNode>) =
+            match kind.get(&a.object).map(String::as_str) {
+                Some("ControlEnhancement") => {
+                    ("up", parent.get(&a.object).cloned().into_iter().collect())
+                }
+                Some("StatementItem") => {
+                    // The nearest unit element above the item (items nest: ac-2_smt.a.1 → ac-2_smt.a → AC-2).
+                    let mut at = parent.get(&a.object);
+                    while let Some(p) = at {
+                        if unit(kind.get(p)) {
+                            break;
+                        }
+                        at = parent.get(p);
+                    }
+                    ("up", at.cloned().into_iter().collect())
+                }
+                Some("ControlFamily" | "Category") => (
+                    "down",
+                    members
+                        .get(&a.object)
+                        .map(|m| {
+                            m.iter()
+                                .filter(|e| !withdrawn.contains(*e))
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                ),
+                _ => continue,
+            };
+        for t in targets {
+            if t == a.subject || !seen.insert((a.iri.clone(), t.clone())) {
+                continue;
+            }
+            let local = t.as_str().rsplit('/').next().unwrap_or("");
+            let n = ids::mapping_iri("inferred/rollup", &format!("{}~{local}", tail(&a.iri)));
+            b.iri(&n, rdf::TYPE, cw::MAPPING);
+            b.add(n.clone(), cw::SUBJECT, a.subject.clone());
+            b.add(n.clone(), cw::OBJECT, t.clone());
+            b.add(n.clone(), cw::MAPPING_SET_PROP, set.clone());
+            b.add(n.clone(), cw::RELATIONSHIP, rt.iri());
+            b.add(n.clone(), cw::STYLE, style.clone());
+            b.add(n.clone(), cw::MAPPING_STATUS, suggested.clone());
+            b.iri(&n, cw::METHOD, cw::INFERENCE);
+            b.boolean(&n, cw::INFERRED, true);
+            b.text(
+                &n,
+                cw::RULE,
+                if direction == "up" {
+                    "roll-up: the object's parent"
+                } else {
+                    "roll-down: a unit member of the object"
+                },
+            );
+            b.text(&n, cw::ROLLUP, direction);
+            b.add(n.clone(), cw::ROLLED_UP_FROM, a.iri.clone());
+            b.add(n.clone(), cw::VIA_ELEMENT, a.object.clone());
+            if let Some(v) = facts.notation.get(&a.object) {
+                b.text(&n, cw::VIA_NOTATION, v);
+            }
+            b.add(n.clone(), cw::ROLLUP_IN, a.set.clone());
+            facts.add(b, &n, &t, None, &a.set);
+            if direction == "up" {
+                summary.rolled_up += 1;
+            } else {
+                summary.rolled_down += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -12,6 +12,7 @@ pub mod load;
 pub mod output;
 pub mod query;
 pub mod resolve;
+pub mod serve;
 pub mod sources;
 pub mod store;
 pub mod vocab;

@@ -109,6 +109,10 @@ enum Cmd {
         /// Show how each answer was reached (direct, inverse, path), with every hop's mapping set.
         #[arg(long)]
         explain: bool,
+        /// Also what the element reaches by parent/child roll-up of its mappings (a mapping to
+        /// AC-2(1) reaches AC-2; a family-level mapping to CP reaches every active CP control).
+        #[arg(long)]
+        rollup: bool,
         #[arg(long, short = 'f', value_enum, default_value = "table")]
         format: Format,
     },
@@ -132,10 +136,47 @@ enum Cmd {
         #[arg(long, short = 'f', value_enum, default_value = "table")]
         format: Format,
     },
+    /// Serve the store over HTTP: SPARQL 1.1 Protocol at /sparql, a JSON API under /api/v1
+    /// (OpenAPI at /api/v1/openapi.json) and a browser page at /. Read-only unless update
+    /// tokens are given.
+    #[command(
+        after_help = "Examples:\n  crosswalk serve\n  crosswalk serve --bind 0.0.0.0:7878 --cors --timeout 30\n  curl -H 'Accept: text/csv' --data-urlencode 'query=ASK {?s ?p ?o}' http://127.0.0.1:7878/sparql"
+    )]
+    Serve(ServeArgs),
     /// List the sources the manifest knows and whether they are in the sources directory.
     Sources,
     /// List the named queries.
     Queries,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    bind: std::net::SocketAddr,
+    /// Seconds one query may run before it is cancelled (503).
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Largest request body in bytes (413 above).
+    #[arg(long, default_value_t = 1 << 20)]
+    max_body: usize,
+    /// Result rows (or triples) returned at most per query (cut rows: `Crosswalk-Truncated`).
+    #[arg(long, default_value_t = 100_000)]
+    max_rows: usize,
+    /// Queries evaluated at once (more wait, within their timeout).
+    #[arg(long, default_value_t = 8)]
+    max_concurrent: usize,
+    /// Send permissive CORS headers (any origin, no credentials).
+    #[arg(long)]
+    cors: bool,
+    /// Accept SPARQL Update from clients presenting this bearer token (repeatable). Without
+    /// one, every update is refused with 403. Updates do not re-run inference.
+    #[arg(
+        long = "update-token",
+        env = "CROSSWALK_UPDATE_TOKENS",
+        value_delimiter = ','
+    )]
+    update_tokens: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -158,6 +199,10 @@ struct CoverageArgs {
     /// Cyber AI Profile focus area: secure, defend or thwart.
     #[arg(long, requires = "profile")]
     focus: Option<String>,
+    /// Also count elements reached by parent/child roll-up (family/category-level mappings
+    /// cover the family's/category's members; enhancement mappings cover their control).
+    #[arg(long)]
+    rollup: bool,
     /// Cyber AI Profile priority: 1 High, 2 Moderate, 3 Foundational.
     #[arg(long, requires = "focus", value_parser = clap::value_parser!(u8).range(1..=3))]
     priority: Option<u8>,
@@ -180,11 +225,21 @@ fn parse_kv(s: &str) -> Result<(String, String), String> {
 }
 
 fn main() {
+    let cli = Cli::parse();
+    // The server logs each request by default; other commands only warnings.
+    let default = if matches!(cli.cmd, Cmd::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CROSSWALK_LOG"))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CROSSWALK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
+        )
         .with_writer(std::io::stderr)
         .init();
-    if let Err(e) = run(Cli::parse()) {
+    if let Err(e) = run(cli) {
         // `crosswalk … | head` closes the pipe early: that is not an error.
         if e.chain().any(|c| {
             c.downcast_ref::<std::io::Error>()
@@ -410,10 +465,12 @@ fn run(cli: Cli) -> Result<()> {
             to,
             set,
             explain,
+            rollup,
             format,
         } => {
             let db = open(&cli)?;
-            let answers = answer::map(&db, id, to.as_deref(), set.as_deref(), *explain)?;
+            let answers =
+                answer::map_with(&db, id, to.as_deref(), set.as_deref(), *explain, *rollup)?;
             if answers.is_empty() {
                 // Distinguish "unknown id" from "no mappings".
                 crosswalk::card::cards(&db, id)?;
@@ -424,23 +481,17 @@ fn run(cli: Cli) -> Result<()> {
             let gaps_only = matches!(cli.cmd, Cmd::Gaps(_));
             let db = open(&cli)?;
             let only = match (&a.profile, &a.focus) {
-                (Some(p), Some(f)) if p == "cyber-ai" => {
-                    let mut sel = std::collections::HashSet::new();
-                    for pr in a.priority.map(|p| vec![p]).unwrap_or_else(|| vec![1, 2, 3]) {
-                        sel.extend(answer::cyber_ai_selection(&db, f, pr)?);
-                    }
-                    Some(sel)
-                }
-                (Some(p), _) => bail!("unknown profile `{p}` (known: cyber-ai)"),
+                (Some(p), Some(f)) => Some(answer::profile_selection(&db, p, f, a.priority)?),
                 _ => None,
             };
-            let cov = answer::coverage(
+            let cov = answer::coverage_with(
                 &db,
                 &a.from,
                 &a.to,
                 a.set.as_deref(),
                 a.baseline.as_deref(),
                 only.as_ref(),
+                a.rollup,
             )?;
             print_coverage(&mut out, &cov, a.format, gaps_only)?;
         }
@@ -488,6 +539,7 @@ fn run(cli: Cli) -> Result<()> {
                 },
             }
         }
+        Cmd::Serve(a) => serve(&cli, a)?,
         Cmd::Sources => {
             let dir = sources_dir(&cli);
             for s in &manifest.source {
@@ -743,4 +795,67 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
         }
     }
     Ok(())
+}
+
+/// `crosswalk serve`: opens (and, when empty, loads) the store, then serves until SIGINT/SIGTERM.
+fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
+    let db = open(cli)?;
+    if db.is_empty()? {
+        let dir = sources_dir(cli);
+        let manifest = Manifest::builtin()?;
+        if dir.is_dir() {
+            eprintln!(
+                "the store is empty: loading the sources found in {}",
+                dir.display()
+            );
+            let report = load::load(&db, &manifest, &dir, &[], &mut |_| {})?;
+            eprintln!(
+                "loaded {} source(s), {} quads",
+                report.loaded().count(),
+                db.len()?
+            );
+        }
+        if db.is_empty()? {
+            eprintln!(
+                "warning: the store is empty and no sources were found in {}.\n  \
+                 Load first: `crosswalk fetch && crosswalk load`, or point --sources (CROSSWALK_SOURCES) at a directory of the sources.",
+                dir.display()
+            );
+        }
+    }
+    if !(a.timeout > 0.0 && a.timeout.is_finite()) {
+        bail!("--timeout must be a positive number of seconds");
+    }
+    let cfg = crosswalk::serve::Config {
+        timeout: std::time::Duration::from_secs_f64(a.timeout),
+        max_body: a.max_body,
+        max_rows: a.max_rows,
+        max_concurrent: a.max_concurrent,
+        cors: a.cors,
+        update_tokens: a
+            .update_tokens
+            .iter()
+            .filter(|t| !t.is_empty())
+            .cloned()
+            .collect(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(a.bind)
+            .await
+            .with_context(|| format!("binding {}", a.bind))?;
+        let addr = listener.local_addr()?;
+        eprintln!(
+            "crosswalk serving {} quads on http://{addr}/ (SPARQL: http://{addr}/sparql, API: http://{addr}/api/v1/openapi.json){}",
+            db.len()?,
+            if cfg.update_tokens.is_empty() { ", read-only" } else { ", updates with a token" }
+        );
+        let app = crosswalk::serve::router(db, cfg);
+        crosswalk::serve::run(listener, app, crosswalk::serve::shutdown_signal())
+            .await
+            .context("serving")
+    })
 }

@@ -61,22 +61,39 @@ pub trait Sparql {
 
 impl Sparql for Db {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
-        match self.run(query, bindings)? {
-            QueryResults::Solutions(s) => {
-                let vars: Vec<String> = s
-                    .variables()
-                    .iter()
-                    .map(|v| v.as_str().to_owned())
-                    .collect();
-                let mut rows = Vec::new();
-                for sol in s {
-                    let sol = sol?;
-                    rows.push(vars.iter().map(|v| sol.get(v.as_str()).cloned()).collect());
-                }
-                Ok(Solutions { vars, rows })
+        solutions(self.run(query, bindings)?)
+    }
+}
+
+/// The embedded store with an evaluator of the caller's (the server's: cancellation token so a
+/// timed-out request stops evaluating, no SERVICE).
+pub struct Configured<'a> {
+    pub db: &'a Db,
+    pub evaluator: Box<dyn Fn() -> oxigraph::sparql::SparqlEvaluator + Send + Sync + 'a>,
+}
+
+impl Sparql for Configured<'_> {
+    fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
+        solutions(self.db.run_with((self.evaluator)(), query, bindings)?)
+    }
+}
+
+fn solutions(results: QueryResults<'static>) -> Result<Solutions> {
+    match results {
+        QueryResults::Solutions(s) => {
+            let vars: Vec<String> = s
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_owned())
+                .collect();
+            let mut rows = Vec::new();
+            for sol in s {
+                let sol = sol?;
+                rows.push(vars.iter().map(|v| sol.get(v.as_str()).cloned()).collect());
             }
-            _ => Err(Error::Invalid("expected a SELECT query".into())),
+            Ok(Solutions { vars, rows })
         }
+        _ => Err(Error::Invalid("expected a SELECT query".into())),
     }
 }
 
@@ -188,6 +205,10 @@ pub struct Param {
     /// `notation` (an element id in any spelling, bound as its lookup key), `string`, `iri`,
     /// `integer`.
     pub kind: String,
+    /// `(string, optional)`: `*` (or leaving it out) leaves the variable unbound, so the
+    /// query's own pattern matches any value — a wildcard without a FILTER, which keeps the
+    /// lookup one basic graph pattern.
+    pub optional: bool,
     pub doc: String,
 }
 
@@ -242,9 +263,14 @@ fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
                 Some((k, d)) => (k.trim().to_owned(), d.trim().to_owned()),
                 None => ("string".to_owned(), rest.to_owned()),
             };
+            let (kind, optional) = match kind.split_once(',') {
+                Some((k, o)) => (k.trim().to_owned(), o.trim() == "optional"),
+                None => (kind, false),
+            };
             q.params.push(Param {
                 name: name.trim_start_matches('?').to_owned(),
                 kind,
+                optional,
                 doc,
             });
         } else if let Some(v) = l.strip_prefix("example:") {
@@ -259,7 +285,11 @@ impl NamedQuery {
     pub fn bind(&self, args: &[(String, String)]) -> Result<Vec<(String, Term)>> {
         let mut out = Vec::new();
         for p in &self.params {
-            let Some((_, v)) = args.iter().find(|(k, _)| k == &p.name) else {
+            let given = args.iter().find(|(k, _)| k == &p.name);
+            if p.optional && given.is_none_or(|(_, v)| v == "*") {
+                continue;
+            }
+            let Some((_, v)) = given else {
                 return Err(Error::Invalid(format!(
                     "query `{}` needs parameter `{}` ({}): {}",
                     self.name, p.name, p.kind, p.doc

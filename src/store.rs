@@ -14,6 +14,7 @@ pub type Row = HashMap<String, Term>;
 // always replaced in one transaction; only the derived inferred graph (~264k) goes in bulk.
 const BULK_THRESHOLD: usize = 150_000;
 
+#[derive(Clone)]
 pub struct Db {
     store: Store,
     location: Option<PathBuf>,
@@ -128,8 +129,18 @@ impl Db {
 
     /// Runs any query with bindings; the caller serializes the results.
     pub fn run(&self, query: &str, bindings: &[(&str, Term)]) -> Result<QueryResults<'static>> {
+        self.run_with(SparqlEvaluator::new(), query, bindings)
+    }
+
+    /// [`Db::run`] with a configured evaluator (the server's: cancellation token, no SERVICE).
+    pub fn run_with(
+        &self,
+        evaluator: SparqlEvaluator,
+        query: &str,
+        bindings: &[(&str, Term)],
+    ) -> Result<QueryResults<'static>> {
         let text = crate::query::with_values(query, bindings)?;
-        let mut prepared = SparqlEvaluator::new().parse_query(&text)?;
+        let mut prepared = evaluator.parse_query(&text)?;
         // The default graph is the union of all graphs unless the query names its dataset
         // (remote endpoints are expected to be configured the same way: see ARCHITECTURE.md).
         if prepared.dataset().is_default_dataset() {

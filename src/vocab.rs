@@ -58,6 +58,8 @@ pub mod cw {
         INFERRED = "inferred", DERIVED_FROM = "derivedFrom", INVERSE_OF = "inverseOf", FIRST_HOP = "firstHop",
         SECOND_HOP = "secondHop", VIA_ELEMENT = "viaElement", RULE = "rule", HOP = "hop", RELATED_VIA_T = "RelatedVia",
         RELATED_VIA = "relatedVia", ASSERTED_IN = "assertedIn", HOW = "how",
+        ROLLED_UP_FROM = "rolledUpFrom", ROLLUP_IN = "rollupIn", ROLLUP = "rollup",
+        TARGET_NOTATION = "targetNotation", VIA_NOTATION = "viaNotation", TARGET_SCHEME = "targetScheme", SET_SCHEME = "setScheme",
         CONCEPT_CROSSWALK = "ConceptCrosswalk", SUPPORTIVE = "Supportive", SET_THEORY = "SetTheory", STRUCTURAL = "Structural",
         RELATED_T = "Related", SUPPORTS_T = "Supports", IS_SUPPORTED_BY_T = "IsSupportedBy", IDENTICAL_T = "Identical",
         EQUIVALENT_T = "Equivalent", CONTRARY_T = "Contrary", SUBSET_OF_T = "SubsetOf", SUPERSET_OF_T = "SupersetOf",

@@ -306,3 +306,127 @@ fn show_reports_dangling_references_with_their_rows() {
         .into()
     );
 }
+
+/// Active base controls of a family in the 5.0.1 catalog JSON, in canonical spelling.
+fn family_controls(dir: &Path, family: &str) -> BTreeSet<String> {
+    let p = dir.join("nist/sp800-53r5/v5.0.1/NIST_SP-800-53_rev5_catalog.json");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p).expect("read catalog")).expect("json");
+    let groups = v["catalog"]["groups"].as_array().expect("groups");
+    let g = groups
+        .iter()
+        .find(|g| g["id"] == family)
+        .expect("family group");
+    g["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .filter(|c| {
+            !c["props"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == "status" && p["value"] == "withdrawn")
+        })
+        .map(|c| canonical_notation(c["id"].as_str().expect("id")))
+        .collect()
+}
+
+#[test]
+fn rollup_is_opt_in_and_reaches_family_members_and_parent_controls() {
+    let dir = require_sources!();
+    let Some(db) = common::loaded() else { return };
+    // OLIR maps PR.IR-03 to the CP and IR families as a whole (family-level rows).
+    let plain =
+        answer::map(db, "PR.IR-03", Some("sp800-53"), Some("olir-186"), false).expect("map");
+    assert!(plain.iter().all(|a| !a.how.starts_with("rollup")));
+    let with = answer::map_with(
+        db,
+        "PR.IR-03",
+        Some("sp800-53"),
+        Some("olir-186"),
+        true,
+        true,
+    )
+    .expect("map --rollup");
+    let down: BTreeSet<String> = with
+        .iter()
+        .filter(|a| a.how == "rollup-down")
+        .map(|a| a.target.clone())
+        .collect();
+    let mut expected = family_controls(&dir, "cp");
+    expected.extend(family_controls(&dir, "ir"));
+    assert_eq!(expected.len(), 12 + 9);
+    assert_eq!(down, expected);
+    let cp2 = with
+        .iter()
+        .find(|a| a.how == "rollup-down" && a.target == "CP-2")
+        .expect("CP-2 by roll-down");
+    assert_eq!(cp2.via.as_deref(), Some("CP"));
+    assert_eq!(cp2.relationship, "related via");
+    assert!(
+        cp2.explanation.iter().any(|l| l.contains("roll-down")
+            && l.contains("PR.IR-03")
+            && l.contains("OLIR CSF 2.0 → SP 800-53 5.2.0")),
+        "{:?}",
+        cp2.explanation
+    );
+    // Roll-up: GV.OC-04 → CP-2(8) also reaches CP-2, never as an asserted answer.
+    let up = answer::map_with(
+        db,
+        "GV.OC-04",
+        Some("sp800-53"),
+        Some("olir-186"),
+        false,
+        true,
+    )
+    .expect("map");
+    let cp2_up: Vec<_> = up
+        .iter()
+        .filter(|a| a.target == "CP-2" && a.how == "rollup-up")
+        .collect();
+    assert_eq!(cp2_up.len(), 1);
+    assert_eq!(cp2_up[0].via.as_deref(), Some("CP-2(8)"));
+    // Coverage: without --rollup family-level rows cover nothing in a baseline; with it they
+    // count through the family's members.
+    let strict = answer::coverage(db, "csf", "sp800-53", Some("olir-186"), Some("LOW"), None)
+        .expect("coverage");
+    let rolled = answer::coverage_with(
+        db,
+        "csf",
+        "sp800-53",
+        Some("olir-186"),
+        Some("LOW"),
+        None,
+        true,
+    )
+    .expect("coverage --rollup");
+    let row = |c: &answer::Coverage, f: &str| {
+        c.rows
+            .iter()
+            .find(|r| r.focal == f)
+            .cloned()
+            .expect("focal row")
+    };
+    let low = baseline(&dir, "LOW");
+    let expected_low: Vec<String> = expected
+        .iter()
+        .filter(|c| low.contains(*c))
+        .cloned()
+        .collect();
+    let r = row(&rolled, "PR.IR-03");
+    for c in &expected_low {
+        assert!(
+            r.covered_by.contains(c),
+            "{c} missing from {:?}",
+            r.covered_by
+        );
+    }
+    assert!(
+        !row(&strict, "PR.IR-03")
+            .covered_by
+            .iter()
+            .any(|c| c == "CP-2")
+    );
+    assert!(rolled.covered >= strict.covered);
+}

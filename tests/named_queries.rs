@@ -42,10 +42,24 @@ fn every_query_has_a_header_and_projects_its_parameters() {
 fn missing_or_unknown_parameters_are_errors() {
     let q = named("crosswalk").expect("q");
     assert!(
-        q.bind(&a(&[("key", "GV.SC-07")]))
+        q.bind(&a(&[("toScheme", "csf")]))
             .unwrap_err()
             .to_string()
-            .contains("needs parameter `toScheme`")
+            .contains("needs parameter `key`")
+    );
+    // Optional parameters may be left out (or given as *): the variable stays unbound.
+    let b = q.bind(&a(&[("key", "GV.SC-07")])).expect("optional params");
+    assert_eq!(b.len(), 1);
+    let b = q
+        .bind(&a(&[
+            ("key", "GV.SC-07"),
+            ("toScheme", "*"),
+            ("setScheme", "olir-186"),
+        ]))
+        .expect("bind");
+    assert_eq!(
+        b.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ["key", "setScheme"]
     );
     let all = a(&[
         ("key", "x"),

@@ -1,0 +1,48 @@
+//! Times query files against an in-memory store loaded from the sources (a tool for shaping
+//! queries before they get a criterion benchmark):
+//! `cargo run --example qtime -- ../shared/sources a.rq b.rq` (median of 20 runs each, after
+//! one warm-up; a `# bind: name=value` line binds parameters as the named-query layer does).
+use crosswalk::query::{Sparql, bind_value};
+use crosswalk::sources::Manifest;
+use crosswalk::store::Db;
+use std::time::{Duration, Instant};
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let dir = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: qtime SOURCES_DIR QUERY.rq…"))?;
+    let db = Db::memory()?;
+    let started = Instant::now();
+    crosswalk::load::load(&db, &Manifest::builtin()?, dir.as_ref(), &[], &mut |_| {})?;
+    eprintln!("loaded {} quads in {:.2?}", db.len()?, started.elapsed());
+    for file in args {
+        let text = std::fs::read_to_string(&file)?;
+        let mut binds = Vec::new();
+        for l in text.lines() {
+            if let Some(b) = l.strip_prefix("# bind:") {
+                for kv in b.split_whitespace() {
+                    if let Some((k, v)) = kv.split_once('=') {
+                        let (k, kind) = k.split_once(':').unwrap_or((k, "string"));
+                        binds.push((k.to_owned(), bind_value(kind, v)?));
+                    }
+                }
+            }
+        }
+        let refs: Vec<(&str, _)> = binds.iter().map(|(k, t)| (k.as_str(), t.clone())).collect();
+        let rows = db.select(&text, &refs)?.rows.len();
+        let mut times: Vec<Duration> = (0..20)
+            .map(|_| {
+                let t = Instant::now();
+                let _ = db.select(&text, &refs);
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        println!(
+            "{file}: {rows} rows, median {:.3?}, min {:.3?}",
+            times[10], times[0]
+        );
+    }
+    Ok(())
+}

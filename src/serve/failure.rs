@@ -1,0 +1,105 @@
+//! One error type for every route: an HTTP status, a stable machine code and a message. The
+//! JSON API renders it as `{"error":{"code","message"}}`; the SPARQL endpoint as plain text,
+//! as SPARQL clients expect.
+use crate::error::Error;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub status: StatusCode,
+    /// Stable: clients may branch on it.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn bad_request(m: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", m)
+    }
+    pub fn not_found(m: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", m)
+    }
+    pub fn internal(m: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m)
+    }
+    pub fn timeout(after: Duration) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!(
+                "the query did not finish within {} s (server --timeout) and was cancelled",
+                after.as_secs_f64()
+            ),
+        )
+    }
+    pub fn busy(after: Duration) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!(
+                "no evaluation slot became free within {} s; retry later",
+                after.as_secs_f64()
+            ),
+        )
+    }
+    pub fn not_acceptable(offered: &[&str]) -> Self {
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "not_acceptable",
+            format!(
+                "none of the Accept header's media types can be produced; available: {}",
+                offered.join(", ")
+            ),
+        )
+    }
+
+    /// Plain-text rendering for the SPARQL Protocol routes.
+    pub fn text(self) -> Response {
+        let mut r = (self.status, format!("{}\n", self.message)).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        r
+    }
+
+    /// The library's errors, classified: what the client got wrong is 4xx, the rest 5xx.
+    pub fn from_error(e: Error, cancelled: bool) -> Self {
+        if cancelled {
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "the query was cancelled at the server's timeout",
+            );
+        }
+        match e {
+            Error::QuerySyntax(m) => Self::new(StatusCode::BAD_REQUEST, "bad_query", m),
+            Error::NotFound(m) => Self::not_found(m),
+            Error::Invalid(m) => Self::bad_request(m),
+            Error::QueryEvaluation(m) => {
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "evaluation_error", m)
+            }
+            other => Self::internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
+        (self.status, axum::Json(body)).into_response()
+    }
+}

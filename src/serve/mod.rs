@@ -1,0 +1,163 @@
+//! `crosswalk serve`: the store over HTTP. SPARQL 1.1 Protocol at `/sparql` (and `/query`), a
+//! JSON API under `/api/v1` that mirrors the CLI (same library calls, same named queries), its
+//! OpenAPI document, and a small offline page at `/`.
+//!
+//! Safe by default: read-only unless update tokens are configured; every query runs on the
+//! blocking pool under a cancellation token (the timeout cancels evaluation, not just the
+//! response) and a concurrency bound; bodies and result rows are capped.
+mod api;
+mod failure;
+mod negotiate;
+mod page;
+mod sparql;
+
+use crate::store::Db;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use failure::Failure;
+use oxigraph::sparql::{CancellationToken, SparqlEvaluator};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tower_http::cors::CorsLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// Limits and switches of a server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Wall-clock budget of one query, including waiting for a free evaluation slot.
+    pub timeout: Duration,
+    /// Largest request body accepted (413 above).
+    pub max_body: usize,
+    /// Result rows (or triples) returned at most; more are cut and the response says so in
+    /// the `Crosswalk-Truncated` header.
+    pub max_rows: usize,
+    /// Queries evaluated at once; further requests wait (within their timeout).
+    pub max_concurrent: usize,
+    /// Adds permissive CORS headers (any origin, no credentials).
+    pub cors: bool,
+    /// Bearer tokens allowed to run SPARQL Update. Empty: every update is refused (403).
+    pub update_tokens: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            timeout: Duration::from_secs(10),
+            max_body: 1 << 20,
+            max_rows: 100_000,
+            max_concurrent: 8,
+            cors: false,
+            update_tokens: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    db: Db,
+    cfg: Arc<Config>,
+    permits: Arc<Semaphore>,
+}
+
+/// The whole HTTP surface over `db`.
+pub fn router(db: Db, cfg: Config) -> Router {
+    let cors = cfg.cors;
+    let max_body = cfg.max_body;
+    let state = AppState {
+        db,
+        permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
+        cfg: Arc::new(cfg),
+    };
+    let app = Router::new()
+        .route("/", get(page::index))
+        .route("/app.js", get(page::script))
+        .route("/app.css", get(page::style))
+        .route("/sparql", get(sparql::get).post(sparql::post))
+        .route("/query", get(sparql::get).post(sparql::post))
+        .route("/healthz", get(api::healthz))
+        .route("/version", get(api::version))
+        .nest("/api/v1", api::routes())
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state);
+    if cors {
+        app.layer(CorsLayer::permissive())
+    } else {
+        app
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes in-flight requests.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// The evaluator every served query uses: cancellable. SERVICE fails: oxigraph is built
+/// without its `http-client` feature, so no handler exists (a public endpoint must not fetch
+/// URLs on a client's behalf).
+fn evaluator(token: &CancellationToken) -> SparqlEvaluator {
+    SparqlEvaluator::new().with_cancellation_token(token.clone())
+}
+
+/// Runs `f` on the blocking pool within the configured timeout and concurrency bound. On
+/// timeout the token is cancelled, so evaluation stops at its next check and frees its slot.
+async fn blocking<T: Send + 'static>(
+    st: &AppState,
+    f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    let budget = st.cfg.timeout;
+    let started = tokio::time::Instant::now();
+    let permit = tokio::time::timeout(budget, st.permits.clone().acquire_owned())
+        .await
+        .map_err(|_| Failure::busy(budget))?
+        .map_err(|e| Failure::internal(e.to_string()))?;
+    let token = CancellationToken::new();
+    let inner = token.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f(inner)
+    });
+    let left = budget.saturating_sub(started.elapsed());
+    match tokio::time::timeout(left, job).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => Err(Failure::internal(format!("query task failed: {e}"))),
+        Err(_) => {
+            token.cancel();
+            Err(Failure::timeout(budget))
+        }
+    }
+}

@@ -1,0 +1,783 @@
+//! `crosswalk serve` end to end: the router on 127.0.0.1 with an ephemeral port, over the store
+//! loaded from the real NIST sources, exercised through every route, content type and error path.
+mod common;
+
+use crosswalk::query::{self, Remote, Sparql};
+use crosswalk::serve::{self, Config};
+use crosswalk::store::Db;
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::sparql::results::{
+    QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
+};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+/// Starts a server over `db` on an ephemeral loopback port; returns its base URL. The server
+/// lives until the test binary exits.
+fn start(db: Db, cfg: Config) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("addr")).expect("send");
+            serve::run(listener, serve::router(db, cfg), std::future::pending())
+                .await
+                .expect("serve");
+        });
+    });
+    let addr = rx.recv().expect("server address");
+    format!("http://{addr}")
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .new_agent()
+}
+
+struct Reply {
+    status: u16,
+    content_type: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn reply(mut r: ureq::http::Response<ureq::Body>) -> Reply {
+    let headers = r
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+        .collect::<Vec<_>>();
+    Reply {
+        status: r.status().as_u16(),
+        content_type: r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned(),
+        headers,
+        body: r.body_mut().read_to_vec().expect("body"),
+    }
+}
+
+fn get(url: &str, accept: Option<&str>) -> Reply {
+    let mut req = agent().get(url);
+    if let Some(a) = accept {
+        req = req.header("Accept", a);
+    }
+    reply(req.call().expect("GET"))
+}
+
+fn post(url: &str, content_type: &str, accept: Option<&str>, body: &str) -> Reply {
+    let mut req = agent().post(url).header("Content-Type", content_type);
+    if let Some(a) = accept {
+        req = req.header("Accept", a);
+    }
+    reply(req.send(body.as_bytes()).expect("POST"))
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The shared server over the full graph (default config).
+fn base() -> Option<&'static str> {
+    static BASE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| common::loaded().map(|db| start(db.clone(), Config::default())))
+        .as_deref()
+}
+
+macro_rules! server {
+    () => {
+        match base() {
+            Some(b) => b,
+            None => return,
+        }
+    };
+}
+
+const NOTATION: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?n WHERE { ?e cw:lookupKey \"GV.SC-07\" ; skos:notation ?n }";
+const CONSTRUCT: &str = "CONSTRUCT { ?e <http://www.w3.org/2004/02/skos/core#notation> ?n } WHERE { ?e <https://w3id.org/crosswalk/ontology#lookupKey> \"GV.SC-07\" ; <http://www.w3.org/2004/02/skos/core#notation> ?n }";
+
+/// The `?n` values of a SPARQL results document, or the boolean.
+fn parse_results(body: &[u8], format: QueryResultsFormat) -> Result<Vec<String>, bool> {
+    match QueryResultsParser::from_format(format)
+        .for_reader(body)
+        .expect("results parse")
+    {
+        ReaderQueryResultsParserOutput::Solutions(s) => Ok(s
+            .map(|s| {
+                let s = s.expect("solution");
+                query::term_text(s.get("n").expect("?n bound"))
+            })
+            .collect()),
+        ReaderQueryResultsParserOutput::Boolean(b) => Err(b),
+    }
+}
+
+#[test]
+fn select_in_every_results_format_via_get_and_both_posts() {
+    let b = server!();
+    for (accept, format) in [
+        ("application/sparql-results+json", QueryResultsFormat::Json),
+        ("application/sparql-results+xml", QueryResultsFormat::Xml),
+        ("text/tab-separated-values", QueryResultsFormat::Tsv),
+    ] {
+        let r = get(&format!("{b}/sparql?query={}", enc(NOTATION)), Some(accept));
+        assert_eq!(r.status, 200, "{accept}: {}", r.text());
+        assert!(
+            r.content_type.starts_with(accept),
+            "{accept} → {}",
+            r.content_type
+        );
+        assert_eq!(r.header("vary"), Some("accept"));
+        assert_eq!(
+            parse_results(&r.body, format),
+            Ok(vec!["GV.SC-07".to_owned()]),
+            "{accept}"
+        );
+    }
+    // CSV is lossy (no parser exists): check the text.
+    let r = get(
+        &format!("{b}/sparql?query={}", enc(NOTATION)),
+        Some("text/csv"),
+    );
+    assert!(r.content_type.starts_with("text/csv"), "{}", r.content_type);
+    assert_eq!(r.text().replace("\r\n", "\n"), "n\nGV.SC-07\n");
+    // No Accept: SPARQL JSON. `/query` is an alias.
+    let r = get(&format!("{b}/query?query={}", enc(NOTATION)), None);
+    assert_eq!(r.content_type, "application/sparql-results+json");
+    let form = post(
+        &format!("{b}/sparql"),
+        "application/x-www-form-urlencoded",
+        Some("application/sparql-results+json"),
+        &format!("query={}", enc(NOTATION)),
+    );
+    let direct = post(
+        &format!("{b}/sparql"),
+        "application/sparql-query",
+        None,
+        NOTATION,
+    );
+    for r in [&r, &form, &direct] {
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(
+            parse_results(&r.body, QueryResultsFormat::Json),
+            Ok(vec!["GV.SC-07".to_owned()])
+        );
+    }
+}
+
+#[test]
+fn ask_and_construct_in_every_format() {
+    let b = server!();
+    for (key, expected) in [("AC-2", true), ("ZZ-99", false)] {
+        let q = format!("ASK {{ ?e <https://w3id.org/crosswalk/ontology#lookupKey> \"{key}\" }}");
+        for (accept, format) in [
+            ("application/sparql-results+json", QueryResultsFormat::Json),
+            ("application/sparql-results+xml", QueryResultsFormat::Xml),
+        ] {
+            let r = get(&format!("{b}/sparql?query={}", enc(&q)), Some(accept));
+            assert_eq!(r.status, 200);
+            assert_eq!(
+                parse_results(&r.body, format),
+                Err(expected),
+                "{key} {accept}"
+            );
+        }
+    }
+    for (accept, format) in [
+        ("text/turtle", RdfFormat::Turtle),
+        ("application/n-triples", RdfFormat::NTriples),
+        (
+            "application/ld+json",
+            RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+        ),
+        ("application/rdf+xml", RdfFormat::RdfXml),
+    ] {
+        let r = get(
+            &format!("{b}/sparql?query={}", enc(CONSTRUCT)),
+            Some(accept),
+        );
+        assert_eq!(r.status, 200, "{accept}: {}", r.text());
+        assert!(
+            r.content_type.starts_with(accept),
+            "{accept} → {}",
+            r.content_type
+        );
+        let quads: Vec<_> = RdfParser::from_format(format)
+            .for_reader(r.body.as_slice())
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{accept}: {e}\n{}", r.text()));
+        assert_eq!(quads.len(), 1, "{accept}: {}", r.text());
+        assert_eq!(quads[0].object.to_string(), "\"GV.SC-07\"");
+    }
+    // A graph result cannot be SPARQL JSON.
+    let r = get(
+        &format!("{b}/sparql?query={}", enc(CONSTRUCT)),
+        Some("application/sparql-results+json"),
+    );
+    assert_eq!(r.status, 406);
+}
+
+#[test]
+fn protocol_dataset_restricts_the_default_and_named_graphs() {
+    let b = server!();
+    let Some(db) = common::loaded() else { return };
+    let csf = "https://w3id.org/crosswalk/graph/csf-2.0";
+    let in_graph = common::count(
+        db,
+        &format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{csf}> {{ ?s ?p ?o }} }}"),
+    );
+    assert!(in_graph > 1000, "csf graph has {in_graph} triples");
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
+    let r = get(
+        &format!("{b}/sparql?query={}&default-graph-uri={}", enc(q), enc(csf)),
+        None,
+    );
+    assert_eq!(
+        parse_results(&r.body, QueryResultsFormat::Json),
+        Ok(vec![in_graph.to_string()])
+    );
+    // Without a protocol dataset the default graph is the union of all graphs.
+    let r = get(&format!("{b}/sparql?query={}", enc(q)), None);
+    assert_eq!(
+        parse_results(&r.body, QueryResultsFormat::Json),
+        Ok(vec![db.len().expect("len").to_string()])
+    );
+    // named-graph-uri: only the listed graphs are visible to GRAPH ?g.
+    let g = "SELECT ?n WHERE { GRAPH ?g { } BIND(STR(?g) AS ?n) }";
+    let r = post(
+        &format!("{b}/sparql?named-graph-uri={}", enc(csf)),
+        "application/sparql-query",
+        None,
+        g,
+    );
+    assert_eq!(
+        parse_results(&r.body, QueryResultsFormat::Json),
+        Ok(vec![csf.to_owned()]),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn protocol_errors_have_the_right_status() {
+    let b = server!();
+    let r = get(
+        &format!("{b}/sparql?query={}", enc("SELECT ?x WHERE { ?x")),
+        None,
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.content_type.starts_with("text/plain"));
+    assert!(
+        r.text().contains("error at 1:"),
+        "parser message expected: {}",
+        r.text()
+    );
+    let r = get(
+        &format!("{b}/sparql?query={}", enc(NOTATION)),
+        Some("image/png"),
+    );
+    assert_eq!(r.status, 406);
+    assert!(
+        r.text().contains("application/sparql-results+json"),
+        "{}",
+        r.text()
+    );
+    let r = post(&format!("{b}/sparql"), "text/plain", None, NOTATION);
+    assert_eq!(r.status, 415);
+    let r = post(
+        &format!("{b}/sparql"),
+        "application/x-www-form-urlencoded",
+        None,
+        "foo=bar",
+    );
+    assert_eq!(r.status, 400);
+    // Body cap: a server of its own with a small cap (a multi-megabyte body may be cut off
+    // mid-send when the server answers 413 early, which the client reports as a reset).
+    if let Some(db) = common::loaded() {
+        let small = start(
+            db.clone(),
+            Config {
+                max_body: 1024,
+                ..Config::default()
+            },
+        );
+        let big = format!("{NOTATION} #{}", "x".repeat(4096));
+        let r = post(
+            &format!("{small}/sparql"),
+            "application/sparql-query",
+            None,
+            &big,
+        );
+        assert_eq!(r.status, 413);
+        let r = post(
+            &format!("{small}/sparql"),
+            "application/sparql-query",
+            None,
+            NOTATION,
+        );
+        assert_eq!(r.status, 200);
+    }
+    let r = get(&format!("{b}/sparql?update={}", enc("CLEAR ALL")), None);
+    assert_eq!(r.status, 405);
+}
+
+#[test]
+fn updates_are_refused_by_default_and_the_data_is_unchanged() {
+    let b = server!();
+    let Some(db) = common::loaded() else { return };
+    let before = db.len().expect("len");
+    for (ct, body) in [
+        ("application/sparql-update", "CLEAR ALL".to_owned()),
+        (
+            "application/x-www-form-urlencoded",
+            format!("update={}", enc("CLEAR ALL")),
+        ),
+    ] {
+        let r = post(&format!("{b}/sparql"), ct, None, &body);
+        assert_eq!(r.status, 403, "{ct}: {}", r.text());
+        assert!(r.text().contains("read-only"));
+    }
+    assert_eq!(db.len().expect("len"), before);
+}
+
+#[test]
+fn updates_need_a_configured_token() {
+    // A store of its own: this test writes.
+    let db = Db::memory().expect("memory");
+    let b = start(
+        db.clone(),
+        Config {
+            update_tokens: vec!["s3cret".into()],
+            ..Config::default()
+        },
+    );
+    let insert = "INSERT DATA { <urn:a> <urn:b> <urn:c> }";
+    let r = post(
+        &format!("{b}/sparql"),
+        "application/sparql-update",
+        None,
+        insert,
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+    let r = reply(
+        agent()
+            .post(&format!("{b}/sparql"))
+            .header("Content-Type", "application/sparql-update")
+            .header("Authorization", "Bearer wrong")
+            .send(insert.as_bytes())
+            .expect("POST"),
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(db.len().expect("len"), 0);
+    let r = reply(
+        agent()
+            .post(&format!("{b}/sparql"))
+            .header("Content-Type", "application/sparql-update")
+            .header("Authorization", "Bearer s3cret")
+            .send(insert.as_bytes())
+            .expect("POST"),
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(db.len().expect("len"), 1);
+    let r = get(&format!("{b}/sparql"), Some("text/turtle"));
+    assert!(r.text().contains("SPARQL11Update"), "{}", r.text());
+}
+
+#[test]
+fn service_description_without_a_query() {
+    let b = server!();
+    let r = get(&format!("{b}/sparql"), Some("text/turtle"));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "text/turtle");
+    let quads: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
+        .for_reader(r.body.as_slice())
+        .collect::<Result<_, _>>()
+        .expect("service description parses");
+    let has = |p: &str, o: &str| {
+        quads.iter().any(|q| {
+            q.predicate.as_str() == format!("http://www.w3.org/ns/sparql-service-description#{p}")
+                && q.object.to_string().contains(o)
+        })
+    };
+    assert!(has("endpoint", &format!("{b}/sparql")), "{}", r.text());
+    assert!(has("supportedLanguage", "SPARQL11Query"));
+    assert!(
+        !has("supportedLanguage", "SPARQL11Update"),
+        "read-only server"
+    );
+    assert!(has("resultFormat", "SPARQL_Results_CSV"));
+    assert!(has("name", "https://w3id.org/crosswalk/graph/csf-2.0"));
+    // Negotiated like any graph.
+    let r = get(&format!("{b}/sparql"), Some("application/n-triples"));
+    assert_eq!(r.content_type, "application/n-triples");
+}
+
+#[test]
+fn a_query_past_the_timeout_is_cancelled_and_the_server_keeps_serving() {
+    let Some(db) = common::loaded() else { return };
+    let b = start(
+        db.clone(),
+        Config {
+            timeout: Duration::from_secs(1),
+            max_concurrent: 1,
+            ..Config::default()
+        },
+    );
+    // A cross product of the whole graph with itself: hours of work.
+    let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }";
+    let started = Instant::now();
+    let r = get(&format!("{b}/sparql?query={}", enc(slow)), None);
+    let took = started.elapsed();
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().contains("cancelled"), "{}", r.text());
+    assert!(took < Duration::from_secs(10), "error came after {took:?}");
+    // With one evaluation slot, this only succeeds if the cancelled query released it.
+    let r = get(&format!("{b}/sparql?query={}", enc(NOTATION)), None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(get(&format!("{b}/healthz"), None).status, 200);
+    // The JSON API reports the same as JSON.
+    let r = get(&format!("{b}/api/v1/queries/stats-elements"), None);
+    assert!(r.status == 200 || r.status == 503, "{}", r.text());
+}
+
+#[test]
+fn result_rows_are_capped_and_the_cut_is_announced() {
+    let Some(db) = common::loaded() else { return };
+    let b = start(
+        db.clone(),
+        Config {
+            max_rows: 7,
+            ..Config::default()
+        },
+    );
+    let q = "SELECT ?n WHERE { ?s <http://www.w3.org/2004/02/skos/core#notation> ?n }";
+    let r = get(&format!("{b}/sparql?query={}", enc(q)), None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("crosswalk-truncated"), Some("rows=7"));
+    assert_eq!(
+        parse_results(&r.body, QueryResultsFormat::Json).map(|v| v.len()),
+        Ok(7)
+    );
+    let r = get(&format!("{b}/sparql?query={}", enc(NOTATION)), None);
+    assert_eq!(r.header("crosswalk-truncated"), None);
+}
+
+#[test]
+fn cors_only_when_asked() {
+    let Some(db) = common::loaded() else { return };
+    let with = start(
+        db.clone(),
+        Config {
+            cors: true,
+            ..Config::default()
+        },
+    );
+    let without = server!();
+    let call = |b: &str| {
+        reply(
+            agent()
+                .get(&format!("{b}/healthz"))
+                .header("Origin", "http://example.org")
+                .call()
+                .expect("GET"),
+        )
+    };
+    assert_eq!(call(&with).header("access-control-allow-origin"), Some("*"));
+    assert_eq!(call(without).header("access-control-allow-origin"), None);
+}
+
+#[test]
+fn api_element_card_dangling_and_unknown() {
+    let b = server!();
+    let r = get(&format!("{b}/api/v1/elements/{}", enc("AC-2(1)")), None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let cards = r.json()["cards"].as_array().cloned().unwrap_or_default();
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0]["notation"], "AC-2(1)");
+    assert_eq!(cards[0]["parent"], "AC-2");
+    let r = get(&format!("{b}/api/v1/elements/IA-13"), None);
+    assert_eq!(r.status, 200);
+    let d = r.json()["dangling"].as_array().cloned().unwrap_or_default();
+    assert!(!d.is_empty());
+    assert!(d.iter().all(|x| x["id"] == "IA-13"));
+    let r = get(&format!("{b}/api/v1/elements/ZZ-99"), None);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+}
+
+#[test]
+fn api_map_matches_the_olir_set_and_explains() {
+    let b = server!();
+    let r = get(
+        &format!("{b}/api/v1/map/GV.SC-07?to=sp800-53&set=olir-186&explain=true"),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    let answers = v["answers"].as_array().cloned().unwrap_or_default();
+    let targets: BTreeSet<String> = answers
+        .iter()
+        .map(|a| a["target"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let expected: BTreeSet<String> = ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]
+        .map(String::from)
+        .into();
+    assert_eq!(targets, expected);
+    assert!(answers.iter().all(|a| {
+        a["how"] == "direct"
+            && a["explanation"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|l| l.as_str().unwrap_or("").contains("OLIR")))
+    }));
+    let r = get(&format!("{b}/api/v1/map/GV.SC-07?too=sp800-53"), None);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["code"], "bad_request");
+    assert_eq!(get(&format!("{b}/api/v1/map/ZZ-99"), None).status, 404);
+}
+
+#[test]
+fn api_coverage_and_gaps_agree_with_the_library() {
+    let b = server!();
+    let Some(db) = common::loaded() else { return };
+    let lib = crosswalk::answer::coverage(
+        db,
+        "csf",
+        "sp800-53",
+        Some("olir-186"),
+        Some("MODERATE"),
+        None,
+    )
+    .expect("coverage");
+    let r = get(
+        &format!("{b}/api/v1/coverage?from=csf&to=sp800-53&set=olir-186&baseline=MODERATE"),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["total"], 106);
+    assert_eq!(v["covered"].as_u64(), Some(lib.covered as u64));
+    assert_eq!(v["rows"].as_array().map(Vec::len), Some(106));
+    let r = get(
+        &format!("{b}/api/v1/gaps?from=csf&to=sp800-53&set=olir-186&baseline=MODERATE"),
+        None,
+    );
+    let gaps: BTreeSet<String> = r.json()["rows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|x| x["focal"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let expected: BTreeSet<String> = lib
+        .rows
+        .iter()
+        .filter(|x| !x.covered)
+        .map(|x| x.focal.clone())
+        .collect();
+    assert_eq!(gaps, expected);
+    assert_eq!(gaps.len(), 106 - lib.covered);
+    // The Cyber AI Profile selection: Secure priority 1 is 23 subcategories.
+    let r = get(
+        &format!(
+            "{b}/api/v1/coverage?from=csf&to=sp800-53&baseline=LOW&profile=cyber-ai&focus=secure&priority=1"
+        ),
+        None,
+    );
+    assert_eq!(r.json()["total"], 23, "{}", r.text());
+    for bad in [
+        "to=sp800-53",
+        "from=csf&to=sp800-53&priority=4",
+        "from=csf&to=sp800-53&focus=secure",
+    ] {
+        let r = get(&format!("{b}/api/v1/coverage?{bad}"), None);
+        assert_eq!(r.status, 400, "{bad}: {}", r.text());
+    }
+}
+
+#[test]
+fn api_path_sets_documents_and_named_queries() {
+    let b = server!();
+    let Some(db) = common::loaded() else { return };
+    let r = get(&format!("{b}/api/v1/path?from=GV.SC-07&to=RA-9"), None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let hops = r.json()["hops"].as_array().cloned().unwrap_or_default();
+    assert_eq!(hops.len(), 1);
+    assert_eq!(hops[0]["to"], "RA-9");
+    let sets = query::named("mapping-sets")
+        .expect("q")
+        .run(db, &[])
+        .expect("run");
+    let r = get(&format!("{b}/api/v1/mapping-sets"), None);
+    assert_eq!(
+        r.json()["mapping_sets"].as_array().map(Vec::len),
+        Some(sets.rows.len())
+    );
+    let docs = query::named("documents")
+        .expect("q")
+        .run(db, &[])
+        .expect("run");
+    let r = get(&format!("{b}/api/v1/documents"), None);
+    assert_eq!(
+        r.json()["documents"].as_array().map(Vec::len),
+        Some(docs.rows.len())
+    );
+    let r = get(&format!("{b}/api/v1/queries"), None);
+    let names: BTreeSet<String> = r.json()["queries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|q| q["name"].as_str().unwrap_or("").to_owned())
+        .collect();
+    let lib: BTreeSet<String> = query::library().iter().map(|q| q.name.to_owned()).collect();
+    assert_eq!(names, lib);
+    // Run by name: GET with query-string parameters, POST with a JSON object.
+    let r = get(
+        &format!("{b}/api/v1/queries/element?key={}", enc("ac-02.01")),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.content_type, "application/sparql-results+json");
+    let v = r.json();
+    assert_eq!(v["results"]["bindings"][0]["notation"]["value"], "AC-2(1)");
+    let r = reply(
+        agent()
+            .post(&format!("{b}/api/v1/queries/element"))
+            .header("Content-Type", "application/json")
+            .send(br#"{"key":"AC-2(1)"}"#.as_slice())
+            .expect("POST"),
+    );
+    assert_eq!(
+        r.json()["results"]["bindings"][0]["notation"]["value"],
+        "AC-2(1)"
+    );
+    let r = get(&format!("{b}/api/v1/queries/element"), None);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("key")
+    );
+    let r = get(&format!("{b}/api/v1/queries/nope"), None);
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn openapi_health_version_page_and_fallback() {
+    let b = server!();
+    let r = get(&format!("{b}/api/v1/openapi.json"), None);
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/elements/{id}",
+        "/api/v1/map/{id}",
+        "/api/v1/coverage",
+        "/api/v1/gaps",
+        "/api/v1/path",
+        "/api/v1/mapping-sets",
+        "/api/v1/documents",
+        "/api/v1/queries",
+        "/api/v1/queries/{name}",
+        "/api/v1/openapi.json",
+        "/api/v1/version",
+        "/version",
+        "/healthz",
+        "/sparql",
+        "/query",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} not in the OpenAPI document"
+        );
+    }
+    let h = get(&format!("{b}/healthz"), None).json();
+    assert_eq!(h["status"], "ok");
+    assert!(h["quads"].as_u64().unwrap_or(0) > 500_000);
+    for v in [
+        get(&format!("{b}/version"), None).json(),
+        get(&format!("{b}/api/v1/version"), None).json(),
+    ] {
+        assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(v["read_only"], true);
+    }
+    let page = get(&format!("{b}/"), None);
+    assert!(page.content_type.starts_with("text/html"));
+    assert!(page.text().contains("app.js"));
+    assert!(
+        get(&format!("{b}/app.js"), None)
+            .content_type
+            .starts_with("text/javascript")
+    );
+    assert!(
+        get(&format!("{b}/app.css"), None)
+            .content_type
+            .starts_with("text/css")
+    );
+    let r = get(&format!("{b}/nowhere"), None);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+}
+
+#[test]
+fn the_remote_client_runs_named_queries_against_the_server() {
+    let b = server!();
+    let Some(db) = common::loaded() else { return };
+    let remote = Remote::new(&format!("{b}/sparql"));
+    let args = |k: &str| -> Vec<(String, String)> {
+        vec![
+            ("key".into(), k.into()),
+            ("toScheme".into(), "sp800-53".into()),
+            ("setScheme".into(), "olir-186".into()),
+        ]
+    };
+    let q = query::named("crosswalk").expect("q");
+    let there = q
+        .run(&remote as &dyn Sparql, &args("GV.SC-07"))
+        .expect("remote");
+    let here = q.run(db, &args("GV.SC-07")).expect("local");
+    assert_eq!(there.vars, here.vars);
+    assert_eq!(there.rows, here.rows);
+    let mut t = there.strings("targetNotation");
+    t.dedup();
+    assert_eq!(t, ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]);
+    // The answers layer works over the remote endpoint too.
+    let a = crosswalk::answer::map(&remote, "RA-3", Some("csf"), Some("olir-186"), false)
+        .expect("map over remote");
+    let b2 = crosswalk::answer::map(db, "RA-3", Some("csf"), Some("olir-186"), false).expect("map");
+    assert_eq!(a, b2);
+}
