@@ -3,6 +3,7 @@
 //! `store` (named graphs in Oxigraph) → `query` (named SPARQL) → `output` (tables, JSON, RDF).
 pub mod answer;
 pub mod card;
+pub mod check;
 pub mod error;
 pub mod fetch;
 pub mod ids;
@@ -15,6 +16,7 @@ pub mod resolve;
 pub mod serve;
 pub mod sources;
 pub mod store;
+pub mod user_set;
 pub mod vocab;
 
 pub use error::{Error, Result};

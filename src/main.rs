@@ -143,10 +143,54 @@ enum Cmd {
         after_help = "Examples:\n  crosswalk serve\n  crosswalk serve --bind 0.0.0.0:7878 --cors --timeout 30\n  curl -H 'Accept: text/csv' --data-urlencode 'query=ASK {?s ?p ?o}' http://127.0.0.1:7878/sparql"
     )]
     Serve(ServeArgs),
+    /// Check mapping sets for consistency (dangling and withdrawn references, coarse targets,
+    /// duplicates, contradictions, missing rationales, inverse disagreements, subset cycles,
+    /// drafts, unmapped focal elements). Exit status 1 on any error (or warning with
+    /// `--deny warnings`): usable in CI.
+    #[command(
+        after_help = "Examples:\n  crosswalk check --set olir-186\n  crosswalk --memory check --mapping my-set.sssom.tsv --format sarif > check.sarif\n  crosswalk check --mapping map.csv --focal csf --reference sp800-53 --deny warnings"
+    )]
+    Check(CheckArgs),
     /// List the sources the manifest knows and whether they are in the sources directory.
     Sources,
     /// List the named queries.
     Queries,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Mapping sets already in the store, by scheme (see `crosswalk stats`).
+    #[arg(long = "set")]
+    sets: Vec<String>,
+    #[command(flatten)]
+    user: UserSetArgs,
+    /// text, json (schema: ontology/check-report.schema.json) or sarif (SARIF 2.1.0).
+    #[arg(long, short = 'f', default_value = "text")]
+    format: String,
+    /// `warnings`: warnings fail the check too.
+    #[arg(long)]
+    deny: Option<String>,
+}
+
+/// A user's own mapping files (SSSOM TSV, OLIR-column CSV, OLIR XLSX).
+#[derive(clap::Args, Clone)]
+struct UserSetArgs {
+    /// A mapping file to load next to the catalogs (repeatable): .sssom.tsv/.tsv (SSSOM),
+    /// .csv (OLIR template columns), .xlsx (OLIR template workbook).
+    #[arg(long = "mapping")]
+    mappings: Vec<PathBuf>,
+    /// Name (scheme) of the set; default: the file name without extension.
+    #[arg(long)]
+    set_name: Option<String>,
+    /// Focal scheme of the file's mappings (CSV/XLSX; SSSOM reads subject_source first).
+    #[arg(long, default_value = "csf")]
+    focal: String,
+    /// Reference scheme of the file's mappings.
+    #[arg(long, default_value = "sp800-53")]
+    reference: String,
+    /// Reference release to resolve against (default: the newest loaded).
+    #[arg(long)]
+    reference_version: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -540,6 +584,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Serve(a) => serve(&cli, a)?,
+        Cmd::Check(a) => check(&cli, a, &manifest, &mut out)?,
         Cmd::Sources => {
             let dir = sources_dir(&cli);
             for s in &manifest.source {
@@ -858,4 +903,100 @@ fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
             .await
             .context("serving")
     })
+}
+
+/// Loads each user mapping file as its own set; returns (set IRI, file) pairs.
+fn load_user_sets(db: &Db, u: &UserSetArgs) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for f in &u.mappings {
+        let spec = crosswalk::user_set::Spec {
+            file: f.clone(),
+            name: if u.mappings.len() == 1 {
+                u.set_name.clone()
+            } else {
+                None
+            },
+            focal: u.focal.clone(),
+            reference: u.reference.clone(),
+            reference_version: u.reference_version.clone(),
+        };
+        let (set, warnings) = crosswalk::user_set::load(db, &spec)?;
+        for w in warnings {
+            tracing::info!("{w}");
+        }
+        out.push((set, f.display().to_string()));
+    }
+    if !out.is_empty() {
+        crosswalk::infer::materialise(db)?;
+    }
+    Ok(out)
+}
+
+fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> Result<()> {
+    let db = open(cli)?;
+    let mut sets = load_user_sets(&db, &a.user)?;
+    for scheme in &a.sets {
+        let set = crosswalk::user_set::set_by_scheme(&db, scheme)?;
+        let file = crosswalk::user_set::source_file(manifest, &set, &sources_dir(cli));
+        sets.push((set, file.unwrap_or_default()));
+    }
+    if sets.is_empty() {
+        bail!("nothing to check: give --set SCHEME (see `crosswalk stats`) or --mapping FILE");
+    }
+    let deny = match a.deny.as_deref() {
+        None => false,
+        Some("warnings") => true,
+        Some(other) => bail!("--deny takes `warnings`, not `{other}`"),
+    };
+    let mut findings = Vec::new();
+    for (set, file) in &sets {
+        let f = (!file.is_empty()).then_some(file.as_str());
+        findings.extend(crosswalk::check::check_set(&db, set, f)?);
+    }
+    match a.format.as_str() {
+        "json" => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "tool": "crosswalk",
+                "version": env!("CARGO_PKG_VERSION"),
+                "findings": findings,
+            }))?
+        )?,
+        "sarif" => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&crosswalk::check::sarif(&findings))?
+        )?,
+        "text" => {
+            for f in &findings {
+                let place = match (&f.file, &f.location) {
+                    (Some(file), Some(l)) => format!("{file}: {l}: "),
+                    (None, Some(l)) => format!("{l}: "),
+                    (Some(file), None) => format!("{file}: "),
+                    (None, None) => String::new(),
+                };
+                let sev = match f.severity {
+                    crosswalk::check::Severity::Error => "error",
+                    crosswalk::check::Severity::Warning => "warning",
+                    crosswalk::check::Severity::Info => "info",
+                };
+                writeln!(out, "{place}{sev}[{}]: {}", f.rule, f.message)?;
+            }
+            let count = |s| findings.iter().filter(|f| f.severity == s).count();
+            writeln!(
+                out,
+                "{} error(s), {} warning(s), {} info",
+                count(crosswalk::check::Severity::Error),
+                count(crosswalk::check::Severity::Warning),
+                count(crosswalk::check::Severity::Info)
+            )?;
+        }
+        other => bail!("unknown format `{other}` (text, json, sarif)"),
+    }
+    out.flush()?;
+    if crosswalk::check::failed(&findings, deny) {
+        std::process::exit(1);
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@ pub mod olir_xlsx;
 pub mod oscal;
 pub mod oscal_catalog;
 pub mod oscal_profile;
+pub mod sssom;
 
 use crate::error::{Error, Result};
 use crate::ids;
@@ -243,6 +244,8 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Output> {
         "cyber-ai-profile" => cyber_ai_profile::import(ctx),
         "cosais-overlay" => cosais::import(ctx),
         "olir-xlsx" => olir_xlsx::import(ctx),
+        "olir-csv" => olir_xlsx::import_csv(ctx),
+        "sssom" => sssom::import(ctx),
         "csf-reference-tool" => csf_reference_tool::import(ctx),
         other => Err(Error::Manifest(format!(
             "source {} names unknown importer `{other}`",

@@ -151,8 +151,53 @@ pub(crate) fn flag_warnings(
 
 pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let f = ctx.file(None)?;
-    let meta = &ctx.source.document;
     let sheet = opt(ctx, "sheet").unwrap_or("Relationships");
+    let range = read_sheet(f, sheet)?;
+    import_table(ctx, f, &range, &format!("sheet '{sheet}'"), &|n| {
+        format!("sheet '{sheet}' row {n}")
+    })
+}
+
+/// A CSV with the OLIR template's columns (the same header names; `focal element` /
+/// `reference element` accepted as short forms): the rows of the relationships sheet.
+pub fn import_csv(ctx: &Ctx<'_>) -> Result<Output> {
+    let f = ctx.file(None)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(f.bytes.as_slice());
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| Error::parse(&f.path, format!("line {}", i + 1), e))?;
+        rows.push(rec.iter().map(str::to_owned).collect());
+    }
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if rows.is_empty() || width == 0 {
+        return Err(Error::parse(&f.path, "line 1", "empty CSV"));
+    }
+    let mut range: Range<Data> = Range::new((0, 0), (rows.len() as u32 - 1, width as u32 - 1));
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let short = match norm_header(v).as_str() {
+                "focal element" if r == 0 => FOCAL.to_owned(),
+                "reference element" if r == 0 => REFERENCE.to_owned(),
+                _ => v.clone(),
+            };
+            range.set_value((r as u32, c as u32), Data::String(short));
+        }
+    }
+    import_table(ctx, f, &range, "header", &|n| format!("line {n}"))
+}
+
+/// The rows of an OLIR relationships table (sheet or CSV) as mappings of the source's set.
+fn import_table(
+    ctx: &Ctx<'_>,
+    f: &InputFile,
+    range: &Range<Data>,
+    table: &str,
+    place: &dyn Fn(usize) -> String,
+) -> Result<Output> {
+    let meta = &ctx.source.document;
     let style = opt(ctx, "style");
     let focal = meta.focal.as_deref().ok_or_else(|| {
         Error::Manifest(format!(
@@ -170,14 +215,12 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let focal_doc = opt(ctx, "focal_doc").map_or_else(|| doc_id_for(focal, None), str::to_owned);
     let reference_doc =
         opt(ctx, "reference_doc").map_or_else(|| doc_id_for(reference, ref_version), str::to_owned);
-
-    let range = read_sheet(f, sheet)?;
-    let (header, cols) = find_header(&range, |hs| Columns::from_headers(hs).is_some())
+    let (header, cols) = find_header(range, |hs| Columns::from_headers(hs).is_some())
         .and_then(|(r, hs)| Columns::from_headers(&hs).map(|c| (r, c)))
         .ok_or_else(|| {
             Error::parse(
                 &f.path,
-                format!("sheet '{sheet}'"),
+                table,
                 "no header row with the columns `Focal Document Element` and `Reference Document Element`",
             )
         })?;
@@ -205,13 +248,13 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let status = mapping_status(meta.status);
 
     for r in header + 1..range.height() {
-        let focal_cell = cell(&range, r, cols.focal);
-        let ref_cell = cell(&range, r, cols.reference);
+        let focal_cell = cell(range, r, cols.focal);
+        let ref_cell = cell(range, r, cols.reference);
         if focal_cell.trim().is_empty() || ref_cell.trim().is_empty() {
             continue;
         }
-        let n = sheet_row(&range, r);
-        let location = format!("sheet '{sheet}' row {n}");
+        let n = sheet_row(range, r);
+        let location = place(n);
         let subject =
             mapping::resolve_side(ctx.resolver, focal, None, &focal_doc, &focal_cell, false);
         let object = mapping::resolve_side(
@@ -230,7 +273,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         m.row = Some(n as i64);
         let rel_text = cols
             .relationship
-            .map(|c| cell(&range, r, c))
+            .map(|c| cell(range, r, c))
             .unwrap_or_default();
         if rel_text.trim().is_empty() {
             if style.is_some_and(|s| s != "concept-crosswalk") {
@@ -257,7 +300,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             }
         }
         if let Some(c) = cols.rationale {
-            let t = cell(&range, r, c);
+            let t = cell(range, r, c);
             if !t.trim().is_empty() {
                 m.rationale = mapping::rationale_iri(&t);
                 if m.rationale.is_none() {
@@ -270,7 +313,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             }
         }
         if let Some(c) = cols.strength {
-            let t = cell(&range, r, c);
+            let t = cell(range, r, c);
             let t = t.trim();
             if !t.is_empty() {
                 match parse_strength(t) {
@@ -283,7 +326,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             }
         }
         if let Some(c) = cols.comments {
-            let t = cell(&range, r, c);
+            let t = cell(range, r, c);
             if !t.trim().is_empty() {
                 m.comment = Some(t.trim().to_owned());
             }

@@ -1,0 +1,154 @@
+//! A user's own mapping file as a mapping set: a manifest entry made on the fly (importer by
+//! file type, the set's name and schemes from the command line or the file's own metadata), then
+//! the same load path as NIST's sets — its own named graph, replaced in one transaction.
+use crate::error::{Error, Result};
+use crate::import::InputFile;
+use crate::query::{Sparql, term_text};
+use crate::resolve::Resolver;
+use crate::sources::{DocKind, DocStatus, DocumentMeta, Manifest, Source, SourceFile};
+use crate::store::Db;
+use crate::{ids, load};
+use oxigraph::model::Literal;
+use std::path::{Path, PathBuf};
+
+/// What the command line says about a mapping file.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub file: PathBuf,
+    /// The set's scheme; default: the file name without its extensions.
+    pub name: Option<String>,
+    pub focal: String,
+    pub reference: String,
+    pub reference_version: Option<String>,
+}
+
+/// The importer that reads a file, by its name.
+pub fn importer_for(file: &Path) -> Result<&'static str> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    Ok(if name.ends_with(".tsv") {
+        "sssom"
+    } else if name.ends_with(".csv") {
+        "olir-csv"
+    } else if name.ends_with(".xlsx") {
+        "olir-xlsx"
+    } else {
+        return Err(Error::Invalid(format!(
+            "{}: unknown mapping file type (expected .sssom.tsv, .csv or .xlsx)",
+            file.display()
+        )));
+    })
+}
+
+fn default_name(file: &Path) -> String {
+    let stem = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "user".into());
+    let stem = stem.split('.').next().unwrap_or("user").to_lowercase();
+    let clean: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if clean.is_empty() {
+        "user".into()
+    } else {
+        clean
+    }
+}
+
+/// The manifest entry for a user file.
+pub fn source(spec: &Spec) -> Result<Source> {
+    let name = spec
+        .name
+        .clone()
+        .unwrap_or_else(|| default_name(&spec.file));
+    let importer = importer_for(&spec.file)?;
+    let path = spec.file.display().to_string();
+    let mut options = toml::Table::new();
+    options.insert("sheet".into(), toml::Value::String("Relationships".into()));
+    Ok(Source {
+        id: format!("user/{name}"),
+        importer: importer.to_owned(),
+        description: format!("user mapping set {name} from {path}"),
+        files: vec![SourceFile {
+            path: path.clone(),
+            url: format!("file://{path}"),
+            sha256: None,
+            role: None,
+        }],
+        document: DocumentMeta {
+            id: format!("mapping/user/{name}"),
+            scheme: name.clone(),
+            kind: DocKind::MappingSet,
+            title: format!("{name} (user mapping set)"),
+            short_title: Some(name.clone()),
+            publisher: "user".into(),
+            version: "unversioned".into(),
+            status: DocStatus::Draft,
+            released: None,
+            landing: None,
+            license: "as stated by its author".into(),
+            extracted_by: None,
+            profile_of: None,
+            focal: Some(spec.focal.clone()),
+            reference: Some(spec.reference.clone()),
+            reference_version: spec.reference_version.clone(),
+        },
+        options,
+    })
+}
+
+/// Imports the file into its own graph (replacing an earlier load of the same set); returns the
+/// set's document IRI and the import warnings. Inference is the caller's to re-run.
+pub fn load(db: &Db, spec: &Spec) -> Result<(String, Vec<String>)> {
+    let src = source(spec)?;
+    let bytes = std::fs::read(&spec.file).map_err(|e| Error::io(&spec.file, e))?;
+    let file = InputFile {
+        sha256: load::sha256_hex(&bytes),
+        path: spec.file.clone(),
+        bytes,
+        role: None,
+    };
+    let resolver = Resolver::from_store(db)?;
+    let (_, _, warnings) = load::load_source(db, &src, &[file], &resolver)?;
+    Ok((ids::doc_iri(&src.document.id).as_str().to_owned(), warnings))
+}
+
+const SET_BY_SCHEME: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT DISTINCT ?set WHERE { ?set cw:scheme ?scheme . FILTER EXISTS { ?m cw:mappingSet ?set } }";
+
+/// The mapping set with this scheme.
+pub fn set_by_scheme(on: &dyn Sparql, scheme: &str) -> Result<String> {
+    let sol = on.select(
+        SET_BY_SCHEME,
+        &[("scheme", Literal::new_simple_literal(scheme).into())],
+    )?;
+    sol.rows
+        .first()
+        .and_then(|r| r[0].as_ref())
+        .map(term_text)
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "no mapping set with scheme `{scheme}` is loaded (see `crosswalk stats`)"
+            ))
+        })
+}
+
+/// The source file a built-in set was read from, under the sources directory.
+pub fn source_file(manifest: &Manifest, set: &str, dir: &Path) -> Option<String> {
+    manifest
+        .source
+        .iter()
+        .find(|s| ids::doc_iri(&s.document.id).as_str() == set)
+        .and_then(|s| s.files.first())
+        .map(|f| dir.join(&f.path).display().to_string())
+}

@@ -1,0 +1,194 @@
+//! Issue 6: `crosswalk check` on NIST's OLIR set and on hand-written sets with one planted fault
+//! per rule (tests/fixtures/check), through the binary: exit status, text, JSON and SARIF.
+mod common;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn crosswalk(args: &[&str]) -> (i32, String, String) {
+    let dir = common::sources().expect("sources");
+    let out = Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .arg("--memory")
+        .arg("--sources")
+        .arg(&dir)
+        .args(args)
+        .output()
+        .expect("run crosswalk");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// (rule, location, the message's first words) of every finding in a JSON report.
+fn findings(json: &str) -> Vec<(String, String, String)> {
+    let v: serde_json::Value = serde_json::from_str(json).expect("json report");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_owned(),
+                f["location"].as_str().unwrap_or("").to_owned(),
+                f["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn olir_set_with_the_5_0_1_catalog_reports_exactly_nist_s_faults() {
+    let _ = require_sources!();
+    let (code, out, err) = crosswalk(&["check", "--set", "olir-186", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let got: BTreeSet<(String, String, String)> = findings(&out)
+        .into_iter()
+        .map(|(r, l, m)| {
+            // The pair, e.g. `PR.AA-04 → IA-13`.
+            let pair = m.split(':').next().unwrap_or("").to_owned();
+            (r, l, pair)
+        })
+        .collect();
+    let row = |n: u32| format!("sheet 'Relationships' row {n}");
+    let mut expected: BTreeSet<(String, String, String)> = [
+        ("CW001", 53, "GV.RM-03 → SA-24"),
+        ("CW001", 484, "PR.AA-04 → IA-13"),
+        ("CW001", 496, "PR.AA-05 → IA-13"),
+        ("CW001", 592, "PR.PS-04 → SA-15(13)"),
+        ("CW001", 602, "PR.PS-06 → SA-15(13)"),
+        ("CW001", 604, "PR.PS-06 → SA-24"),
+        ("CW001", 624, "PR.IR-03 → SA-24"),
+        ("CW001", 723, "RS.AN-03 → SI-02(07)"),
+        ("CW002", 691, "DE.AE-06 → RA-04"),
+        ("CW003", 33, "GV.OC-03 → PT"),
+        ("CW003", 621, "PR.IR-03 → CP"),
+        ("CW003", 622, "PR.IR-03 → IR"),
+    ]
+    .iter()
+    .map(|(r, n, p)| (r.to_string(), row(*n), p.to_string()))
+    .collect();
+    // The set is NIST's draft: one information finding, no location.
+    expected.insert((
+        "CW010".into(),
+        String::new(),
+        "OLIR CSF 2.0 → SP 800-53 5.2.0 is a draft document".into(),
+    ));
+    assert_eq!(got, expected);
+    // Where RA-4 went, in the message.
+    assert!(out.contains("incorporated into RA-3"), "{out}");
+    // Text output names the file and the row.
+    let (code, text, _) = crosswalk(&["check", "--set", "olir-186"]);
+    assert_eq!(code, 1);
+    assert!(text.contains(
+        "Cybersecurity_Framework_v2-0_Concept_Crosswalk_800-53_5_2_0_draft.xlsx: sheet 'Relationships' row 484: error[CW001]: PR.AA-04 → IA-13"
+    ), "{text}");
+    assert!(
+        text.ends_with("8 error(s), 4 warning(s), 1 info\n"),
+        "{text}"
+    );
+}
+
+fn planted(file: &str, extra: &[&str]) -> Vec<(String, String, String)> {
+    let path = format!("{}/tests/fixtures/check/{file}", env!("CARGO_MANIFEST_DIR"));
+    let mut args = vec!["check", "--mapping", path.as_str(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = crosswalk(&args);
+    assert_eq!(code, 1, "{err}");
+    findings(&out)
+}
+
+#[test]
+fn planted_sssom_faults_are_each_reported_once_and_nothing_else() {
+    let _ = require_sources!();
+    let got: Vec<(String, String)> = planted("faults.sssom.tsv", &[])
+        .into_iter()
+        .map(|(r, l, _)| (r, l))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("CW010", ""),
+        ("CW011", ""),
+        ("CW001", "line 12"),
+        ("CW002", "line 13"),
+        ("CW003", "line 14"),
+        ("CW004", "line 16"),
+        ("CW005", "line 18"),
+        ("CW006", "line 19"),
+        ("CW007", "line 20"),
+        ("CW008", "line 22"),
+        ("CW009", "line 25"),
+    ]
+    .iter()
+    .map(|(r, l)| (r.to_string(), l.to_string()))
+    .collect();
+    assert_eq!(got, expected);
+    let all = planted("faults.sssom.tsv", &[]);
+    assert!(all[2].2.contains("did you mean SC-7(5)?"), "{:?}", all[2]);
+    assert!(all[3].2.contains("incorporated into RA-3"), "{:?}", all[3]);
+}
+
+#[test]
+fn planted_csv_faults_are_each_reported_once_and_nothing_else() {
+    let _ = require_sources!();
+    let got: Vec<(String, String)> =
+        planted("faults.csv", &["--focal", "csf", "--reference", "csf"])
+            .into_iter()
+            .map(|(r, l, _)| (r, l))
+            .collect();
+    // The OLIR template has no supportive-property column, so CW007 cannot occur in a CSV.
+    let expected: Vec<(String, String)> = [
+        ("CW010", ""),
+        ("CW011", ""),
+        ("CW001", "line 3"),
+        ("CW002", "line 4"),
+        ("CW003", "line 5"),
+        ("CW004", "line 7"),
+        ("CW005", "line 9"),
+        ("CW006", "line 10"),
+        ("CW008", "line 12"),
+        ("CW009", "line 15"),
+    ]
+    .iter()
+    .map(|(r, l)| (r.to_string(), l.to_string()))
+    .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn deny_warnings_and_sarif() {
+    let _ = require_sources!();
+    // Only a warning (withdrawn RA-4): exit 0, but 1 with --deny warnings.
+    let dir = tempfile::tempdir().expect("tmp");
+    let clean = dir.path().join("clean.csv");
+    std::fs::write(
+        &clean,
+        "Focal Document Element,Reference Document Element\nGV.SC-07,RA-9\nDE.AE-06,RA-4\n",
+    )
+    .expect("write");
+    let c = clean.to_string_lossy().into_owned();
+    let (code, out, err) = crosswalk(&["check", "--mapping", &c]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("warning[CW002]"), "{out}");
+    let (code, _, _) = crosswalk(&["check", "--mapping", &c, "--deny", "warnings"]);
+    assert_eq!(code, 1);
+    let (_, sarif, _) = crosswalk(&["check", "--mapping", &c, "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&sarif).expect("sarif json");
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "CW002")
+        .expect("CW002 result");
+    assert_eq!(r["level"], "warning");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        c.as_str()
+    );
+}
