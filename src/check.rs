@@ -542,6 +542,33 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// SHACL results (ontology/shapes.ttl) as findings of rule CW012.
+pub fn shacl_findings(db: &crate::store::Db) -> Result<Vec<Finding>> {
+    Ok(crate::shacl::validate(db)?
+        .into_iter()
+        .map(|r| Finding {
+            rule: "CW012",
+            severity: match r.severity.as_str() {
+                "Violation" => Severity::Error,
+                "Warning" => Severity::Warning,
+                _ => Severity::Info,
+            },
+            set: String::new(),
+            mapping: Some(r.focus.clone()),
+            location: None,
+            file: None,
+            row: None,
+            message: format!(
+                "{} {}: {} ({})",
+                r.focus,
+                r.path.rsplit(['#', '/']).next().unwrap_or(&r.path),
+                r.message,
+                r.component
+            ),
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::skeleton;

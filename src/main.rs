@@ -61,11 +61,14 @@ enum Cmd {
     },
     /// Load sources into the store (each replaces its own named graph atomically).
     #[command(
-        after_help = "Example:\n  crosswalk load --sources ../shared/sources\n  crosswalk load csf-2.0"
+        after_help = "Examples:\n  crosswalk load --sources ../shared/sources\n  crosswalk load csf-2.0\n  crosswalk load --mapping my-crosswalk.sssom.tsv --set-name mine"
     )]
     Load {
         /// Source ids (default: all found).
         ids: Vec<String>,
+        /// With --mapping: load only these mapping files (into the store as it is).
+        #[command(flatten)]
+        user: UserSetArgs,
     },
     /// Run SPARQL: query text, @file.rq, or the name of a query in queries/.
     #[command(
@@ -151,6 +154,29 @@ enum Cmd {
         after_help = "Examples:\n  crosswalk check --set olir-186\n  crosswalk --memory check --mapping my-set.sssom.tsv --format sarif > check.sarif\n  crosswalk check --mapping map.csv --focal csf --reference sp800-53 --deny warnings"
     )]
     Check(CheckArgs),
+    /// Export the graph (nq, trig, ttl, nt, jsonld, rdfxml) or one mapping set (sssom, csv).
+    #[command(
+        after_help = "Examples:\n  crosswalk export --format sssom --set olir-186 > olir.sssom.tsv\n  crosswalk export --format trig > all.trig\n  crosswalk export --format ttl --document csf > csf.ttl"
+    )]
+    Export {
+        /// nq|trig|ttl|nt|jsonld|rdfxml|sssom|csv
+        #[arg(long, short = 'f')]
+        format: String,
+        /// A mapping set, by scheme (required for sssom and csv; for RDF: that set's graph).
+        #[arg(long)]
+        set: Option<String>,
+        /// A document by scheme (e.g. csf, sp800-53): only the graph it was loaded into.
+        #[arg(long)]
+        document: Option<String>,
+    },
+    /// SHACL results for the store, or for an N-Triples/Turtle file, in the JSON shape of
+    /// tests/shacl_crosscheck.py (pyshacl), for cross-checking.
+    #[command(after_help = "Example:\n  crosswalk validate --data tests/fixtures/shacl/bad.nt")]
+    Validate {
+        /// Validate this RDF file (.nt, .ttl, .nq) instead of the store.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
     /// List the sources the manifest knows and whether they are in the sources directory.
     Sources,
     /// List the named queries.
@@ -170,6 +196,9 @@ struct CheckArgs {
     /// `warnings`: warnings fail the check too.
     #[arg(long)]
     deny: Option<String>,
+    /// Also validate the whole graph against the SHACL shapes (ontology/shapes.ttl), as CW012.
+    #[arg(long)]
+    shacl: bool,
 }
 
 /// A user's own mapping files (SSSOM TSV, OLIR-column CSV, OLIR XLSX).
@@ -389,7 +418,14 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("{failed} source(s) could not be fetched");
             }
         }
-        Cmd::Load { ids } => {
+        Cmd::Load { user, .. } if !user.mappings.is_empty() => {
+            let db = open(&cli)?;
+            for (set, file) in load_user_sets(&db, user)? {
+                writeln!(out, "loaded  {file} as mapping set {set}")?;
+            }
+            writeln!(out, "{} quads in the store", db.len()?)?;
+        }
+        Cmd::Load { ids, .. } => {
             let db = open(&cli)?;
             let dir = sources_dir(&cli);
             let pb = ProgressBar::new(0);
@@ -585,6 +621,79 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Serve(a) => serve(&cli, a)?,
         Cmd::Check(a) => check(&cli, a, &manifest, &mut out)?,
+        Cmd::Validate { data } => {
+            let db = match data {
+                Some(f) => {
+                    let db = Db::memory()?;
+                    let format = RdfFormat::from_extension(
+                        f.extension().and_then(|e| e.to_str()).unwrap_or("nt"),
+                    )
+                    .unwrap_or(RdfFormat::NTriples);
+                    let bytes =
+                        std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+                    db.inner()
+                        .load_from_slice(format, &bytes)
+                        .with_context(|| format!("parsing {}", f.display()))?;
+                    db
+                }
+                None => open(&cli)?,
+            };
+            let results = crosswalk::shacl::validate(&db)?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "conforms": results.is_empty(),
+                    "results": results,
+                }))?
+            )?;
+        }
+        Cmd::Export {
+            format,
+            set,
+            document,
+        } => {
+            let db = open(&cli)?;
+            let set_iri = set
+                .as_deref()
+                .map(|s| crosswalk::user_set::set_by_scheme(&db, s))
+                .transpose()?;
+            let rdf = |f: RdfFormat| -> Result<Vec<u8>> {
+                let mut graphs = Vec::new();
+                if let Some(s) = &set_iri {
+                    graphs.push(crosswalk::export::graph_of(&db, s)?);
+                }
+                if let Some(d) = document {
+                    let doc = crosswalk::user_set::doc_by_scheme(&db, d)?;
+                    graphs.push(crosswalk::export::graph_of(&db, &doc)?);
+                }
+                Ok(crosswalk::export::rdf(&db, &graphs, f)?)
+            };
+            let bytes = match format.as_str() {
+                "nq" | "nquads" => rdf(RdfFormat::NQuads)?,
+                "trig" => rdf(RdfFormat::TriG)?,
+                "ttl" | "turtle" => rdf(RdfFormat::Turtle)?,
+                "nt" | "ntriples" => rdf(RdfFormat::NTriples)?,
+                "rdfxml" => rdf(RdfFormat::RdfXml)?,
+                "jsonld" => rdf(RdfFormat::JsonLd {
+                    profile: oxigraph::io::JsonLdProfileSet::empty(),
+                })?,
+                "sssom" | "csv" => {
+                    let Some(s) = &set_iri else {
+                        bail!("--format {format} exports one mapping set: give --set SCHEME");
+                    };
+                    if format == "sssom" {
+                        crosswalk::export::sssom(&db, s)?.into_bytes()
+                    } else {
+                        crosswalk::export::csv(&db, s)?.into_bytes()
+                    }
+                }
+                other => bail!(
+                    "unknown export format `{other}` (nq, trig, ttl, nt, jsonld, rdfxml, sssom, csv)"
+                ),
+            };
+            out.write_all(&bytes)?;
+        }
         Cmd::Sources => {
             let dir = sources_dir(&cli);
             for s in &manifest.source {
@@ -940,8 +1049,10 @@ fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> 
         let file = crosswalk::user_set::source_file(manifest, &set, &sources_dir(cli));
         sets.push((set, file.unwrap_or_default()));
     }
-    if sets.is_empty() {
-        bail!("nothing to check: give --set SCHEME (see `crosswalk stats`) or --mapping FILE");
+    if sets.is_empty() && !a.shacl {
+        bail!(
+            "nothing to check: give --set SCHEME (see `crosswalk stats`), --mapping FILE or --shacl"
+        );
     }
     let deny = match a.deny.as_deref() {
         None => false,
@@ -952,6 +1063,9 @@ fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> 
     for (set, file) in &sets {
         let f = (!file.is_empty()).then_some(file.as_str());
         findings.extend(crosswalk::check::check_set(&db, set, f)?);
+    }
+    if a.shacl {
+        findings.extend(crosswalk::check::shacl_findings(&db)?);
     }
     match a.format.as_str() {
         "json" => writeln!(

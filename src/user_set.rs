@@ -152,3 +152,19 @@ pub fn source_file(manifest: &Manifest, set: &str, dir: &Path) -> Option<String>
         .and_then(|s| s.files.first())
         .map(|f| dir.join(&f.path).display().to_string())
 }
+
+const DOC_BY_SCHEME: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?doc WHERE { ?doc a cw:Document ; cw:scheme ?scheme } ORDER BY DESC(?doc)";
+
+/// A loaded document with this scheme (the newest release id first).
+pub fn doc_by_scheme(on: &dyn Sparql, scheme: &str) -> Result<String> {
+    let sol = on.select(
+        DOC_BY_SCHEME,
+        &[("scheme", Literal::new_simple_literal(scheme).into())],
+    )?;
+    sol.rows
+        .first()
+        .and_then(|r| r[0].as_ref())
+        .map(term_text)
+        .ok_or_else(|| Error::NotFound(format!("no loaded document has scheme `{scheme}`")))
+}

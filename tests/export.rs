@@ -1,0 +1,98 @@
+//! Issue 6 exports: RDF of the whole store or one graph, and a mapping set as SSSOM that reads
+//! back as the same mappings (its validation by sssom-py runs in tests/interop.sh).
+mod common;
+use crosswalk::export;
+use crosswalk::query::Sparql;
+use crosswalk::user_set::{self, Spec};
+use oxigraph::io::{RdfFormat, RdfParser};
+use std::collections::BTreeSet;
+
+const OLIR: &str = "https://w3id.org/crosswalk/doc/mapping/olir-186-csf-2.0-to-sp800-53-5.2.0";
+
+/// (subject, object, relationship, rationale, strength, flags) of every mapping of a set.
+fn mappings(db: &crosswalk::store::Db, set: &str) -> BTreeSet<Vec<String>> {
+    let q = format!(
+        "{}SELECT ?s ?o ?rel ?ra ?st (GROUP_CONCAT(STR(?f); separator=',') AS ?flags) WHERE {{
+           ?m cw:mappingSet <{set}> ; cw:subject ?s ; cw:object ?o ; cw:relationship ?rel .
+           OPTIONAL {{ ?m cw:rationale ?ra }} OPTIONAL {{ ?m cw:strength ?st }} OPTIONAL {{ ?m cw:flag ?f }}
+         }} GROUP BY ?s ?o ?rel ?ra ?st ?m",
+        common::PREFIXES
+    );
+    let sol = db.select(&q, &[]).expect("query");
+    sol.rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|t| {
+                    t.as_ref()
+                        .map(crosswalk::query::term_text)
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn sssom_export_of_the_olir_set_reads_back_as_the_same_mappings() {
+    let _ = require_sources!();
+    let Some(db) = common::loaded() else { return };
+    let text = export::sssom(db, OLIR).expect("export");
+    // One row per mapping, after the metadata block and the header.
+    let rows = text.lines().filter(|l| !l.starts_with('#')).count() - 1;
+    assert_eq!(rows, 746);
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("olir.sssom.tsv");
+    std::fs::write(&file, &text).expect("write");
+    let (set, _warnings) = user_set::load(
+        db,
+        &Spec {
+            file,
+            name: Some("olir-roundtrip".into()),
+            focal: "csf".into(),
+            reference: "sp800-53".into(),
+            reference_version: Some("5.2.0".into()),
+        },
+    )
+    .expect("re-import");
+    let original = mappings(db, OLIR);
+    let back = mappings(db, &set);
+    assert_eq!(original.len(), 746);
+    assert_eq!(back, original);
+}
+
+#[test]
+fn rdf_exports_parse_and_keep_every_quad() {
+    let _ = require_sources!();
+    let Some(db) = common::loaded() else { return };
+    let csf = export::graph_of(db, "https://w3id.org/crosswalk/doc/csf/2.0").expect("graph");
+    let n = db
+        .inner()
+        .quads_for_pattern(None, None, None, Some(csf.as_ref().into()))
+        .count();
+    for format in [RdfFormat::NQuads, RdfFormat::TriG] {
+        let bytes = export::rdf(db, std::slice::from_ref(&csf), format).expect("export");
+        let quads: Vec<_> = RdfParser::from_format(format)
+            .for_slice(&bytes)
+            .collect::<Result<_, _>>()
+            .expect("parses");
+        assert_eq!(quads.len(), n, "{format:?}");
+        assert!(
+            quads
+                .iter()
+                .all(|q| q.graph_name.to_string() == format!("<{}>", csf.as_str()))
+        );
+    }
+    let ttl = export::rdf(db, std::slice::from_ref(&csf), RdfFormat::Turtle).expect("ttl");
+    let triples = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(&ttl)
+        .count();
+    assert_eq!(triples, n);
+    let csv = export::csv(db, OLIR).expect("csv");
+    assert_eq!(csv.lines().count(), 747);
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("GV.OC-01,PM-11,related"))
+    );
+}
