@@ -246,3 +246,115 @@ pub fn csv(on: &dyn Sparql, set: &str) -> Result<String> {
     let bytes = w.into_inner().map_err(|e| Error::Invalid(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| Error::Invalid(e.to_string()))
 }
+
+/// A deterministic UUID (version 5 layout) from a name, so re-exports are stable.
+fn uuid_for(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(name.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[0..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
+}
+
+/// The publisher's id of an element (its IRI's last segment, percent-decoded): OSCAL ids for
+/// SP 800-53 (`ac-2.1`), the CSF's own (`GV.SC-07`).
+fn id_ref(iri: &str) -> String {
+    let last = iri.rsplit('/').next().unwrap_or(iri);
+    let mut out = Vec::new();
+    let bytes = last.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(v) = u8::from_str_radix(&last[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One mapping set as an OSCAL 1.2 `mapping-collection`: one `maps` entry per mapping, with
+/// the IR 8477 type in an `ir8477-relationship` prop so that `load --mapping` reads it back
+/// unchanged.
+pub fn oscal_mapping(on: &dyn Sparql, set: &str) -> Result<serde_json::Value> {
+    use serde_json::json;
+    let meta = rows(on, "set-metadata", set)?;
+    if meta.rows.is_empty() {
+        return Err(Error::NotFound(format!("no mapping set {set} is loaded")));
+    }
+    let m = |v: &str| meta.get(0, v).map(term_text);
+    let ms = rows(on, "export-mappings", set)?;
+    let mut maps = Vec::new();
+    for r in 0..ms.rows.len() {
+        let g = |v: &str| ms.get(r, v).map(term_text);
+        let rel = g("rel").map(|x| local(&x).to_owned()).unwrap_or_default();
+        let t = rel_by_term(&rel)
+            .ok_or_else(|| Error::Invalid(format!("unknown relationship {rel}")))?;
+        let mapping = g("mapping").unwrap_or_default();
+        let mut e = json!({
+            "uuid": uuid_for(&mapping),
+            "relationship": t.oscal,
+            "sources": [{ "type": "control", "id-ref": id_ref(&g("subject").unwrap_or_default()) }],
+            "targets": [{ "type": "control", "id-ref": id_ref(&g("object").unwrap_or_default()) }],
+            "props": [{ "name": crate::import::oscal_mapping::PROP, "ns": crate::import::oscal_mapping::NS, "value": rel }],
+        });
+        if let Some(x) = g("rationale") {
+            e["matching-rationale"] = json!(local(&x).to_lowercase());
+        }
+        let mut remarks = Vec::new();
+        if let Some(l) = g("location") {
+            remarks.push(format!("source: {l}"));
+        }
+        if let Some(c) = g("comment") {
+            remarks.push(c);
+        }
+        if !remarks.is_empty() {
+            e["remarks"] = json!(remarks.join("; "));
+        }
+        maps.push(e);
+    }
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let href = |v: Option<String>| v.unwrap_or_else(|| "#".to_owned());
+    Ok(json!({
+        "mapping-collection": {
+            "uuid": uuid_for(set),
+            "metadata": {
+                "title": m("title").or_else(|| m("label")).unwrap_or_default(),
+                "last-modified": now,
+                "version": m("version").unwrap_or_else(|| "unversioned".into()),
+                "oscal-version": "1.2.0",
+                "props": [{ "name": "mapping-set", "ns": crate::import::oscal_mapping::NS, "value": set }],
+            },
+            "provenance": {
+                "method": "human",
+                "matching-rationale": "semantic",
+                "status": if m("status").is_some_and(|s| s.ends_with("Final")) { "complete" } else { "draft" },
+                "confidence-score": { "category": "high" },
+                "coverage": { "generation-method": "human", "target-coverage": 0.0 },
+            },
+            "mappings": [{
+                "uuid": uuid_for(&format!("{set}#mapping")),
+                "source-resource": { "type": "catalog", "href": href(m("focal")) },
+                "target-resource": { "type": "catalog", "href": href(m("reference")) },
+                "maps": maps,
+            }],
+        }
+    }))
+}

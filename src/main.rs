@@ -158,12 +158,13 @@ enum Cmd {
         after_help = "Examples:\n  crosswalk check --set olir-186\n  crosswalk --memory check --mapping my-set.sssom.tsv --format sarif > check.sarif\n  crosswalk check --mapping map.csv --focal csf --reference sp800-53 --deny warnings"
     )]
     Check(CheckArgs),
-    /// Export the graph (nq, trig, ttl, nt, jsonld, rdfxml) or one mapping set (sssom, csv).
+    /// Export the graph (nq, trig, ttl, nt, jsonld, rdfxml) or one mapping set (sssom, csv,
+    /// oscal-mapping).
     #[command(
         after_help = "Examples:\n  crosswalk export --format sssom --set olir-186 > olir.sssom.tsv\n  crosswalk export --format trig > all.trig\n  crosswalk export --format ttl --document csf > csf.ttl"
     )]
     Export {
-        /// nq|trig|ttl|nt|jsonld|rdfxml|sssom|csv
+        /// nq|trig|ttl|nt|jsonld|rdfxml|sssom|csv|oscal-mapping
         #[arg(long, short = 'f')]
         format: String,
         /// A mapping set, by scheme (required for sssom and csv; for RDF: that set's graph).
@@ -694,6 +695,15 @@ fn run(cli: Cli) -> Result<()> {
                 "jsonld" => rdf(RdfFormat::JsonLd {
                     profile: oxigraph::io::JsonLdProfileSet::empty(),
                 })?,
+                "oscal-mapping" => {
+                    let Some(s) = &set_iri else {
+                        bail!("--format oscal-mapping exports one mapping set: give --set SCHEME");
+                    };
+                    let mut v =
+                        serde_json::to_vec_pretty(&crosswalk::export::oscal_mapping(&db, s)?)?;
+                    v.push(b'\n');
+                    v
+                }
                 "sssom" | "csv" => {
                     let Some(s) = &set_iri else {
                         bail!("--format {format} exports one mapping set: give --set SCHEME");
@@ -705,7 +715,7 @@ fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 other => bail!(
-                    "unknown export format `{other}` (nq, trig, ttl, nt, jsonld, rdfxml, sssom, csv)"
+                    "unknown export format `{other}` (nq, trig, ttl, nt, jsonld, rdfxml, sssom, csv, oscal-mapping)"
                 ),
             };
             out.write_all(&bytes)?;

@@ -34,9 +34,11 @@ pub fn importer_for(file: &Path) -> Result<&'static str> {
         "olir-csv"
     } else if name.ends_with(".xlsx") {
         "olir-xlsx"
+    } else if name.ends_with(".json") {
+        "oscal-mapping"
     } else {
         return Err(Error::Invalid(format!(
-            "{}: unknown mapping file type (expected .sssom.tsv, .csv or .xlsx)",
+            "{}: unknown mapping file type (expected .sssom.tsv, .csv, .xlsx or OSCAL mapping .json)",
             file.display()
         )));
     })

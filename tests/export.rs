@@ -113,3 +113,55 @@ fn rdfc_digest_identifies_a_graph_s_content_across_loads() {
     crosswalk::load::load(db, &m, &dir, &["csf-2.0".to_owned()], &mut |_| {}).expect("reload");
     assert_eq!(db.graph_digest(&csf).expect("digest"), before);
 }
+
+#[test]
+fn oscal_mapping_export_round_trips_through_the_importer_unchanged() {
+    let _ = require_sources!();
+    let Some(db) = common::loaded() else { return };
+    let doc = export::oscal_mapping(db, OLIR).expect("export");
+    let maps = doc["mapping-collection"]["mappings"][0]["maps"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(maps.len(), 746);
+    assert_eq!(maps[0]["sources"][0]["id-ref"], "GV.OC-01");
+    assert_eq!(maps[0]["targets"][0]["id-ref"], "pm-11");
+    assert_eq!(maps[0]["relationship"], "intersects-with");
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("olir.json");
+    std::fs::write(&file, serde_json::to_vec(&doc).expect("json")).expect("write");
+    let (set, _) = user_set::load(
+        db,
+        &Spec {
+            file,
+            name: Some("olir-oscal".into()),
+            focal: "csf".into(),
+            reference: "sp800-53".into(),
+            reference_version: Some("5.2.0".into()),
+        },
+    )
+    .expect("re-import");
+    assert_eq!(mappings(db, &set), mappings(db, OLIR));
+    // And exporting the re-imported set gives the same maps (up to their uuids and remarks).
+    let again = export::oscal_mapping(db, &set).expect("export again");
+    let strip = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["mapping-collection"]["mappings"][0]["maps"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|mut m| {
+                m.as_object_mut().map(|o| {
+                    o.remove("uuid");
+                    o.remove("remarks");
+                });
+                m
+            })
+            .collect()
+    };
+    let mut a = strip(&doc);
+    let mut b = strip(&again);
+    a.sort_by_key(|x| x.to_string());
+    b.sort_by_key(|x| x.to_string());
+    assert_eq!(a, b);
+}

@@ -14,6 +14,7 @@ pub mod mapping;
 pub mod olir_xlsx;
 pub mod oscal;
 pub mod oscal_catalog;
+pub mod oscal_mapping;
 pub mod oscal_profile;
 pub mod sssom;
 
@@ -246,6 +247,7 @@ pub fn run(ctx: &Ctx<'_>) -> Result<Output> {
         "olir-xlsx" => olir_xlsx::import(ctx),
         "olir-csv" => olir_xlsx::import_csv(ctx),
         "sssom" => sssom::import(ctx),
+        "oscal-mapping" => oscal_mapping::import(ctx),
         "csf-reference-tool" => csf_reference_tool::import(ctx),
         other => Err(Error::Manifest(format!(
             "source {} names unknown importer `{other}`",

@@ -1,0 +1,155 @@
+//! OSCAL control mapping (`mapping-collection`, OSCAL 1.2): one mapping per (source, target)
+//! pair of every `maps` entry. The IR 8477 type is read from the entry's
+//! `ir8477-relationship` prop when present (crosswalk's export writes it, since OSCAL's
+//! relationship vocabulary cannot tell a concept crosswalk from an intersection), else from
+//! `relationship`; `matching-rationale` gives the rationale. Errors name the JSON path.
+use super::mapping::{self, Mapping};
+use super::olir_xlsx::{mapping_status, resolved_doc, set_id};
+use super::{Ctx, Output, document};
+use crate::error::{Error, Result};
+use crate::vocab::cw;
+use serde_json::Value;
+
+/// The prop name (namespace `https://w3id.org/crosswalk/ontology`) carrying the IR 8477 type.
+pub const PROP: &str = "ir8477-relationship";
+pub const NS: &str = "https://w3id.org/crosswalk/ontology";
+
+fn rel_for_oscal(r: &str) -> Option<&'static str> {
+    Some(match r {
+        "equal-to" => "Equal",
+        "equivalent-to" => "Equivalent",
+        "subset-of" => "SubsetOf",
+        "superset-of" => "SupersetOf",
+        "intersects-with" => "IntersectsWith",
+        "no-relationship" => "NoRelationship",
+        _ => return None,
+    })
+}
+
+pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
+    let f = ctx.file(None)?;
+    let root: Value = serde_json::from_slice(&f.bytes)
+        .map_err(|e| Error::parse(&f.path, format!("line {}", e.line()), e))?;
+    let mc = root.get("mapping-collection").ok_or_else(|| {
+        Error::parse(
+            &f.path,
+            "$",
+            "no `mapping-collection` (not an OSCAL mapping)",
+        )
+    })?;
+    let maps_list = mc
+        .get("mappings")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::parse(&f.path, "$.mapping-collection", "no `mappings` array"))?;
+    let meta = &ctx.source.document;
+    let focal = meta.focal.clone().unwrap_or_else(|| "csf".into());
+    let reference = meta.reference.clone().unwrap_or_else(|| "sp800-53".into());
+    let ref_version = meta.reference_version.as_deref();
+    let fallback = |scheme: &str, v: Option<&str>| match (scheme, v) {
+        ("csf", _) => "csf/2.0".to_owned(),
+        ("sp800-53", v) => format!("sp800-53r5/{}", v.unwrap_or("5.2.0")),
+        (s, Some(v)) => format!("{s}/{v}"),
+        (s, None) => s.to_owned(),
+    };
+    let mut out = Output::default();
+    let doc = document(&mut out.triples, meta, ctx);
+    out.documents.push(doc.clone());
+    if let Some(d) = resolved_doc(ctx.resolver, &focal, None) {
+        out.triples.add(doc.clone(), cw::FOCAL_DOCUMENT, d);
+    }
+    if let Some(d) = resolved_doc(ctx.resolver, &reference, ref_version) {
+        out.triples.add(doc.clone(), cw::REFERENCE_DOCUMENT, d);
+    }
+    let status = mapping_status(meta.status);
+    let mut n = 0usize;
+    for (i, m) in maps_list.iter().enumerate() {
+        let maps = m.get("maps").and_then(Value::as_array).ok_or_else(|| {
+            Error::parse(
+                &f.path,
+                format!("$.mapping-collection.mappings[{i}]"),
+                "no `maps` array",
+            )
+        })?;
+        for (j, entry) in maps.iter().enumerate() {
+            let path = format!("$.mapping-collection.mappings[{i}].maps[{j}]");
+            let ids = |key: &str| -> Result<Vec<String>> {
+                entry
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| Error::parse(&f.path, &path, format!("no `{key}` array")))?
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| {
+                        s.get("id-ref")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                            .ok_or_else(|| {
+                                Error::parse(&f.path, format!("{path}.{key}[{k}]"), "no `id-ref`")
+                            })
+                    })
+                    .collect()
+            };
+            let prop = entry
+                .get("props")
+                .and_then(Value::as_array)
+                .and_then(|ps| {
+                    ps.iter()
+                        .find(|p| p.get("name").and_then(Value::as_str) == Some(PROP))
+                })
+                .and_then(|p| p.get("value").and_then(Value::as_str));
+            let rel_text = entry
+                .get("relationship")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let rel = prop
+                .and_then(mapping::rel_by_term)
+                .or_else(|| rel_for_oscal(rel_text).and_then(mapping::rel_by_term))
+                .ok_or_else(|| {
+                    Error::parse(
+                        &f.path,
+                        format!("{path}.relationship"),
+                        format!("unknown relationship `{rel_text}`"),
+                    )
+                })?;
+            let rationale = entry.get("matching-rationale").and_then(Value::as_str);
+            for s in ids("sources")? {
+                for t in ids("targets")? {
+                    n += 1;
+                    let subject = mapping::resolve_side(
+                        ctx.resolver,
+                        &focal,
+                        None,
+                        &fallback(&focal, None),
+                        &s,
+                        false,
+                    );
+                    let object = mapping::resolve_side(
+                        ctx.resolver,
+                        &reference,
+                        ref_version,
+                        &fallback(&reference, ref_version),
+                        &t,
+                        true,
+                    );
+                    let mut mm =
+                        Mapping::related(format!("m{n}"), subject, object, status, path.clone())?;
+                    mm.rel = rel;
+                    if let Some(r) = rationale {
+                        mm.rationale = Some(mapping::rationale_iri(r).ok_or_else(|| {
+                            Error::parse(
+                                &f.path,
+                                format!("{path}.matching-rationale"),
+                                format!("unknown rationale `{r}`"),
+                            )
+                        })?);
+                    }
+                    if let Some(r) = entry.get("remarks").and_then(Value::as_str) {
+                        mm.comment = Some(r.to_owned());
+                    }
+                    mapping::emit(&mut out.triples, set_id(&meta.id), &doc, &mm);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
