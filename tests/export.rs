@@ -151,10 +151,10 @@ fn oscal_mapping_export_round_trips_through_the_importer_unchanged() {
             .unwrap_or_default()
             .into_iter()
             .map(|mut m| {
-                m.as_object_mut().map(|o| {
+                if let Some(o) = m.as_object_mut() {
                     o.remove("uuid");
                     o.remove("remarks");
-                });
+                }
                 m
             })
             .collect()
