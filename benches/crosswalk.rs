@@ -124,6 +124,25 @@ fn bench_queries(c: &mut Criterion) {
             )
         })
     });
+    g.bench_function(
+        "answer::coverage csf by sp800-53 MODERATE (olir-186)",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    answer::coverage(
+                        &db,
+                        "csf",
+                        "sp800-53",
+                        Some("olir-186"),
+                        Some("MODERATE"),
+                        None,
+                    )
+                    .expect("coverage")
+                    .covered,
+                )
+            })
+        },
+    );
     g.finish();
 }
 

@@ -130,8 +130,13 @@ SELECT DISTINCT ?set WHERE { ?set cw:scheme ?scheme . FILTER EXISTS { ?m cw:mapp
 
 /// The mapping set with this scheme.
 pub fn set_by_scheme(on: &dyn Sparql, scheme: &str) -> Result<String> {
+    first(on, SET_BY_SCHEME, scheme, "mapping set")
+}
+
+/// The first ?set / ?doc the query finds for `scheme`, or a message naming what is missing.
+fn first(on: &dyn Sparql, query: &str, scheme: &str, what: &str) -> Result<String> {
     let sol = on.select(
-        SET_BY_SCHEME,
+        query,
         &[("scheme", Literal::new_simple_literal(scheme).into())],
     )?;
     sol.rows
@@ -140,7 +145,7 @@ pub fn set_by_scheme(on: &dyn Sparql, scheme: &str) -> Result<String> {
         .map(term_text)
         .ok_or_else(|| {
             Error::NotFound(format!(
-                "no mapping set with scheme `{scheme}` is loaded (see `crosswalk stats`)"
+                "no {what} with scheme `{scheme}` is loaded (see `crosswalk stats`)"
             ))
         })
 }
@@ -160,13 +165,5 @@ SELECT ?doc WHERE { ?doc a cw:Document ; cw:scheme ?scheme } ORDER BY DESC(?doc)
 
 /// A loaded document with this scheme (the newest release id first).
 pub fn doc_by_scheme(on: &dyn Sparql, scheme: &str) -> Result<String> {
-    let sol = on.select(
-        DOC_BY_SCHEME,
-        &[("scheme", Literal::new_simple_literal(scheme).into())],
-    )?;
-    sol.rows
-        .first()
-        .and_then(|r| r[0].as_ref())
-        .map(term_text)
-        .ok_or_else(|| Error::NotFound(format!("no loaded document has scheme `{scheme}`")))
+    first(on, DOC_BY_SCHEME, scheme, "document")
 }

@@ -98,7 +98,7 @@ fn opt<'a>(ctx: &'a Ctx<'_>, key: &str) -> Option<&'a str> {
 
 /// The document id ids of a scheme are minted in when they do not resolve: the release the set
 /// names (`sp800-53r5/5.2.0`), or the manifest's override.
-fn doc_id_for(scheme: &str, version: Option<&str>) -> String {
+pub(crate) fn doc_id_for(scheme: &str, version: Option<&str>) -> String {
     match (scheme, version) {
         ("csf", None) => "csf/2.0".to_owned(),
         ("sp800-53", v) => format!("sp800-53r5/{}", v.unwrap_or("5.2.0")),

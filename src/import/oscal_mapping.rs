@@ -4,7 +4,7 @@
 //! relationship vocabulary cannot tell a concept crosswalk from an intersection), else from
 //! `relationship`; `matching-rationale` gives the rationale. Errors name the JSON path.
 use super::mapping::{self, Mapping};
-use super::olir_xlsx::{mapping_status, resolved_doc, set_id};
+use super::olir_xlsx::{doc_id_for, mapping_status, resolved_doc, set_id};
 use super::{Ctx, Output, document};
 use crate::error::{Error, Result};
 use crate::vocab::cw;
@@ -45,12 +45,6 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let focal = meta.focal.clone().unwrap_or_else(|| "csf".into());
     let reference = meta.reference.clone().unwrap_or_else(|| "sp800-53".into());
     let ref_version = meta.reference_version.as_deref();
-    let fallback = |scheme: &str, v: Option<&str>| match (scheme, v) {
-        ("csf", _) => "csf/2.0".to_owned(),
-        ("sp800-53", v) => format!("sp800-53r5/{}", v.unwrap_or("5.2.0")),
-        (s, Some(v)) => format!("{s}/{v}"),
-        (s, None) => s.to_owned(),
-    };
     let mut out = Output::default();
     let doc = document(&mut out.triples, meta, ctx);
     out.documents.push(doc.clone());
@@ -119,7 +113,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                         ctx.resolver,
                         &focal,
                         None,
-                        &fallback(&focal, None),
+                        &doc_id_for(&focal, None),
                         &s,
                         false,
                     );
@@ -127,7 +121,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                         ctx.resolver,
                         &reference,
                         ref_version,
-                        &fallback(&reference, ref_version),
+                        &doc_id_for(&reference, ref_version),
                         &t,
                         true,
                     );

@@ -9,7 +9,7 @@
 //! `supportive_property`, `strength` columns, or from a `comment` of the form crosswalk exports
 //! (`IR 8477 rationale: semantic; strength: 7`).
 use super::mapping::{self, Mapping};
-use super::olir_xlsx::{mapping_status, resolved_doc, set_id};
+use super::olir_xlsx::{doc_id_for, mapping_status, resolved_doc, set_id};
 use super::{Ctx, Output, document};
 use crate::error::{Error, Result};
 use crate::vocab::cw;
@@ -65,12 +65,6 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         .clone()
         .unwrap_or_else(|| "sp800-53".into());
     let ref_version = doc_meta.reference_version.as_deref();
-    let fallback = |scheme: &str, version: Option<&str>| match (scheme, version) {
-        ("csf", _) => "csf/2.0".to_owned(),
-        ("sp800-53", v) => format!("sp800-53r5/{}", v.unwrap_or("5.2.0")),
-        (s, Some(v)) => format!("{s}/{v}"),
-        (s, None) => s.to_owned(),
-    };
 
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b'\t')
@@ -145,7 +139,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                     ctx.resolver,
                     scheme,
                     version,
-                    &fallback(scheme, version),
+                    &doc_id_for(scheme, version),
                     printed,
                     is_object,
                 ),
