@@ -192,3 +192,37 @@ fn deny_warnings_and_sarif() {
         c.as_str()
     );
 }
+
+#[test]
+fn a_user_s_olir_workbook_loads_as_its_own_set_with_the_same_findings() {
+    let dir = require_sources!();
+    let wb = dir.join(
+        "nist/mappings/Cybersecurity_Framework_v2-0_Concept_Crosswalk_800-53_5_2_0_draft.xlsx",
+    );
+    let wb = wb.to_string_lossy().into_owned();
+    let (code, out, err) = crosswalk(&[
+        "check",
+        "--mapping",
+        &wb,
+        "--set-name",
+        "my-olir",
+        "--reference-version",
+        "5.2.0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let mine: BTreeSet<(String, String)> = findings(&out)
+        .into_iter()
+        .filter(|(r, _, _)| r != "CW010")
+        .map(|(r, l, _)| (r, l))
+        .collect();
+    let (_, nist, _) = crosswalk(&["check", "--set", "olir-186", "--format", "json"]);
+    let theirs: BTreeSet<(String, String)> = findings(&nist)
+        .into_iter()
+        .filter(|(r, _, _)| r != "CW010")
+        .map(|(r, l, _)| (r, l))
+        .collect();
+    assert_eq!(mine.len(), 12);
+    assert_eq!(mine, theirs);
+}

@@ -4,10 +4,12 @@
 #    re-serialisation reads back into crosswalk as the same mappings;
 #  - crosswalk's SHACL validation gives exactly pyshacl's results (shapes: ontology/shapes.ttl)
 #    on a real exported graph and on the planted-fault fixture;
-#  - `check --format json` validates against ontology/check-report.schema.json (jsonschema).
+#  - `check --format json` validates against ontology/check-report.schema.json (jsonschema);
+#  - the served OpenAPI document (src/serve/openapi.json) is valid OpenAPI 3.1
+#    (openapi-spec-validator).
 # Run from the crate root after `cargo test` (uses its debug binary):
 #   CROSSWALK_SOURCES=../shared/sources bash tests/interop.sh
-# Needs python3 with sssom, pyshacl, jsonschema (PYTHON=… picks the interpreter; .ci/run
+# Needs python3 with sssom, pyshacl, jsonschema, openapi-spec-validator (PYTHON=… picks the interpreter; .ci/run
 # installs tests/requirements.txt into a venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,5 +95,11 @@ jsonschema.validate(json.load(open(sys.argv[1])), schema, cls=jsonschema.Draft20
 PY
 }
 check "report validates against ontology/check-report.schema.json" schema_ok
+
+echo "== OpenAPI document"
+openapi_ok() {
+  "$python" -c 'import json; from openapi_spec_validator import validate; validate(json.load(open("src/serve/openapi.json")))'
+}
+check "src/serve/openapi.json is valid OpenAPI 3.1 (openapi-spec-validator)" openapi_ok
 
 exit "$fail"
