@@ -81,20 +81,27 @@ impl Sparql for Configured<'_> {
 fn solutions(results: QueryResults<'static>) -> Result<Solutions> {
     match results {
         QueryResults::Solutions(s) => {
-            let vars: Vec<String> = s
-                .variables()
-                .iter()
-                .map(|v| v.as_str().to_owned())
-                .collect();
-            let mut rows = Vec::new();
-            for sol in s {
-                let sol = sol?;
-                rows.push(vars.iter().map(|v| sol.get(v.as_str()).cloned()).collect());
-            }
-            Ok(Solutions { vars, rows })
+            let vars = s.variables().to_vec();
+            table(&vars, s.map(|r| r.map_err(Error::from)))
         }
         _ => Err(Error::Invalid("expected a SELECT query".into())),
     }
+}
+
+/// Solutions of a local evaluation or a parsed remote response, as a table.
+fn table(
+    vars: &[oxigraph::sparql::Variable],
+    solutions: impl Iterator<Item = Result<oxigraph::sparql::QuerySolution>>,
+) -> Result<Solutions> {
+    let mut rows = Vec::new();
+    for sol in solutions {
+        let sol = sol?;
+        rows.push(vars.iter().map(|v| sol.get(v).cloned()).collect());
+    }
+    Ok(Solutions {
+        vars: vars.iter().map(|v| v.as_str().to_owned()).collect(),
+        rows,
+    })
 }
 
 /// A remote SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, Virtuoso, QLever, …).
@@ -179,17 +186,8 @@ impl Sparql for Remote {
             .map_err(|e| self.err(e))?;
         match parsed {
             ReaderQueryResultsParserOutput::Solutions(s) => {
-                let vars: Vec<String> = s
-                    .variables()
-                    .iter()
-                    .map(|v| v.as_str().to_owned())
-                    .collect();
-                let mut rows = Vec::new();
-                for sol in s {
-                    let sol = sol.map_err(|e| self.err(e))?;
-                    rows.push(vars.iter().map(|v| sol.get(v.as_str()).cloned()).collect());
-                }
-                Ok(Solutions { vars, rows })
+                let vars = s.variables().to_vec();
+                table(&vars, s.map(|r| r.map_err(|e| self.err(e))))
             }
             ReaderQueryResultsParserOutput::Boolean(_) => {
                 Err(self.err("expected solutions, got a boolean"))

@@ -6,21 +6,7 @@
 #   CROSSWALK_SOURCES=../shared/sources bash tests/http.sh
 # Needs: python3 with SPARQLWrapper, rdflib, playwright (PYTHON=… picks the interpreter),
 # /usr/bin/chromium, wrk, curl. .ci/run installs them.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-sources="${CROSSWALK_SOURCES:-../shared/sources}"
-if [[ ! -f "$sources/nist/MANIFEST.md" ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "CI=true but the NIST sources are not at $sources" >&2
-    exit 1
-  fi
-  echo "SKIP: NIST sources not found at $sources (set CROSSWALK_SOURCES)"
-  exit 0
-fi
-python="${PYTHON:-python3}"
-target="${CARGO_TARGET_DIR:-target}"
-bin="$target/debug/crosswalk"
-[[ -x "$bin" ]] || cargo build --quiet
+source "$(dirname "$0")/lib.sh"
 work="$(mktemp -d)"
 server_pid=""
 cleanup() {
@@ -42,11 +28,6 @@ done
 [[ -n "$base" ]] || { echo "server did not start" >&2; cat "$work/log" >&2; exit 1; }
 echo "   $base"
 
-fail=0
-check() { # description, then a command that must succeed
-  local what="$1"; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
 
 echo "== curl with each Accept type"
 q='PREFIX cw: <https://w3id.org/crosswalk/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?n WHERE { ?e cw:lookupKey "GV.SC-07" ; skos:notation ?n }'

@@ -11,33 +11,14 @@
 #   CROSSWALK_SOURCES=../shared/sources bash tests/interop.sh
 # Needs python3 with sssom, pyshacl, jsonschema, openapi-spec-validator (PYTHON=… picks the interpreter; .ci/run
 # installs tests/requirements.txt into a venv).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-sources="${CROSSWALK_SOURCES:-../shared/sources}"
-if [[ ! -f "$sources/nist/MANIFEST.md" ]]; then
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "CI=true but the NIST sources are not at $sources" >&2
-    exit 1
-  fi
-  echo "SKIP: NIST sources not found at $sources (set CROSSWALK_SOURCES)"
-  exit 0
-fi
-python="${PYTHON:-python3}"
+source "$(dirname "$0")/lib.sh"
 venv_bin="$(dirname "$python")"
 sssom="$venv_bin/sssom"
 command -v "$sssom" >/dev/null 2>&1 || sssom="sssom"
-target="${CARGO_TARGET_DIR:-target}"
-bin="$target/debug/crosswalk"
-[[ -x "$bin" ]] || cargo build --quiet
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cw() { "$bin" --store "$work/store" --sources "$sources" "$@"; }
 
-fail=0
-check() {
-  local what="$1"; shift
-  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fail=1; fi
-}
 
 echo "== load every source into a scratch store"
 cw load >/dev/null
