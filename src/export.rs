@@ -4,8 +4,8 @@ use crate::error::{Error, Result};
 use crate::import::mapping::rel_by_term;
 use crate::query::{Solutions, Sparql, named, term_text};
 use crate::store::Db;
-use crate::vocab::{PREFIXES, cw};
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use crate::vocab::cw;
+use oxigraph::io::RdfFormat;
 use oxigraph::model::{GraphNameRef, NamedNode, Quad};
 use std::collections::BTreeMap;
 
@@ -25,13 +25,7 @@ pub fn graph_of(db: &Db, doc: &str) -> Result<NamedNode> {
 /// RDF of the whole store (`graphs` empty) or of the given graphs. Quad formats keep the graph
 /// names; triple formats merge the graphs.
 pub fn rdf(db: &Db, graphs: &[NamedNode], format: RdfFormat) -> Result<Vec<u8>> {
-    let mut ser = RdfSerializer::from_format(format);
-    for (p, iri) in PREFIXES {
-        ser = ser
-            .with_prefix(*p, *iri)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-    }
-    let mut w = ser.for_writer(Vec::new());
+    let mut w = crate::output::rdf_serializer(format).for_writer(Vec::new());
     let io = |e: std::io::Error| Error::Invalid(format!("serializing: {e}"));
     let quads: Box<dyn Iterator<Item = _>> = if graphs.is_empty() {
         Box::new(db.inner().iter())

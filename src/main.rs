@@ -964,11 +964,7 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
                     bail!("unknown format `{other}` for graph results (turtle, ntriples, nquads)")
                 }
             };
-            let mut ser = oxigraph::io::RdfSerializer::from_format(rf);
-            for (p, iri) in crosswalk::vocab::PREFIXES {
-                ser = ser.with_prefix(*p, *iri)?;
-            }
-            let mut w = ser.for_writer(out);
+            let mut w = output::rdf_serializer(rf).for_writer(out);
             for t in triples {
                 w.serialize_triple(&t?)?;
             }

@@ -65,16 +65,19 @@ impl Sparql for Db {
     }
 }
 
-/// The embedded store with an evaluator of the caller's (the server's: cancellation token so a
-/// timed-out request stops evaluating, no SERVICE).
-pub struct Configured<'a> {
+/// The embedded store under a cancellation token (the server's: a timed-out request stops
+/// evaluating at the token's next check).
+pub struct Cancellable<'a> {
     pub db: &'a Db,
-    pub evaluator: Box<dyn Fn() -> oxigraph::sparql::SparqlEvaluator + Send + Sync + 'a>,
+    pub token: oxigraph::sparql::CancellationToken,
 }
 
-impl Sparql for Configured<'_> {
+impl Sparql for Cancellable<'_> {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
-        solutions(self.db.run_with((self.evaluator)(), query, bindings)?)
+        solutions(
+            self.db
+                .run_with(crate::store::cancellable(&self.token), query, bindings)?,
+        )
     }
 }
 

@@ -14,6 +14,13 @@ pub type Row = HashMap<String, Term>;
 // always replaced in one transaction; only the derived inferred graph (~264k) goes in bulk.
 const BULK_THRESHOLD: usize = 150_000;
 
+/// An evaluator that stops at `token`'s next check once it is cancelled. SERVICE fails with
+/// every evaluator here: oxigraph is built without its `http-client` feature, so no handler
+/// exists (a public endpoint must not fetch URLs on a client's behalf).
+pub fn cancellable(token: &oxigraph::sparql::CancellationToken) -> SparqlEvaluator {
+    SparqlEvaluator::new().with_cancellation_token(token.clone())
+}
+
 #[derive(Clone)]
 pub struct Db {
     store: Store,

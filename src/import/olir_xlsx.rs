@@ -124,6 +124,24 @@ pub(crate) fn resolved_doc(r: &Resolver, scheme: &str, version: Option<&str>) ->
     r.resolve(scheme, version, "").map(|res| res.doc.clone())
 }
 
+/// A user set's focal and reference documents, when a release of each scheme is loaded (for
+/// coverage checks and provenance).
+pub(crate) fn set_documents(
+    out: &mut Output,
+    doc: &NamedNode,
+    r: &Resolver,
+    focal: &str,
+    reference: &str,
+    reference_version: Option<&str>,
+) {
+    if let Some(d) = resolved_doc(r, focal, None) {
+        out.triples.add(doc.clone(), cw::FOCAL_DOCUMENT, d);
+    }
+    if let Some(d) = resolved_doc(r, reference, reference_version) {
+        out.triples.add(doc.clone(), cw::REFERENCE_DOCUMENT, d);
+    }
+}
+
 /// One warning per flag of a side, naming the place.
 pub(crate) fn flag_warnings(
     out: &mut Output,

@@ -4,10 +4,9 @@
 //! relationship vocabulary cannot tell a concept crosswalk from an intersection), else from
 //! `relationship`; `matching-rationale` gives the rationale. Errors name the JSON path.
 use super::mapping::{self, Mapping};
-use super::olir_xlsx::{doc_id_for, mapping_status, resolved_doc, set_id};
+use super::olir_xlsx::{doc_id_for, mapping_status, set_documents, set_id};
 use super::{Ctx, Output, document};
 use crate::error::{Error, Result};
-use crate::vocab::cw;
 use serde_json::Value;
 
 /// The prop name (namespace `https://w3id.org/crosswalk/ontology`) carrying the IR 8477 type.
@@ -48,12 +47,14 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let mut out = Output::default();
     let doc = document(&mut out.triples, meta, ctx);
     out.documents.push(doc.clone());
-    if let Some(d) = resolved_doc(ctx.resolver, &focal, None) {
-        out.triples.add(doc.clone(), cw::FOCAL_DOCUMENT, d);
-    }
-    if let Some(d) = resolved_doc(ctx.resolver, &reference, ref_version) {
-        out.triples.add(doc.clone(), cw::REFERENCE_DOCUMENT, d);
-    }
+    set_documents(
+        &mut out,
+        &doc,
+        ctx.resolver,
+        &focal,
+        &reference,
+        ref_version,
+    );
     let status = mapping_status(meta.status);
     let mut n = 0usize;
     for (i, m) in maps_list.iter().enumerate() {

@@ -9,7 +9,7 @@
 //! `supportive_property`, `strength` columns, or from a `comment` of the form crosswalk exports
 //! (`IR 8477 rationale: semantic; strength: 7`).
 use super::mapping::{self, Mapping};
-use super::olir_xlsx::{doc_id_for, mapping_status, resolved_doc, set_id};
+use super::olir_xlsx::{doc_id_for, mapping_status, set_documents, set_id};
 use super::{Ctx, Output, document};
 use crate::error::{Error, Result};
 use crate::vocab::cw;
@@ -93,13 +93,14 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let mut out = Output::default();
     let doc = document(&mut out.triples, doc_meta, ctx);
     out.documents.push(doc.clone());
-    // The releases the set is read against (for coverage checks and provenance).
-    if let Some(d) = resolved_doc(ctx.resolver, &focal, None) {
-        out.triples.add(doc.clone(), cw::FOCAL_DOCUMENT, d);
-    }
-    if let Some(d) = resolved_doc(ctx.resolver, &reference, ref_version) {
-        out.triples.add(doc.clone(), cw::REFERENCE_DOCUMENT, d);
-    }
+    set_documents(
+        &mut out,
+        &doc,
+        ctx.resolver,
+        &focal,
+        &reference,
+        ref_version,
+    );
     let status = mapping_status(doc_meta.status);
     for (i, rec) in reader.records().enumerate() {
         let line = first_line + 1 + i;

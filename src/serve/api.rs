@@ -1,11 +1,11 @@
 //! The JSON API under `/api/v1`: the CLI's answers (`show`, `map`, `coverage`, `gaps`, `path`,
 //! mapping sets, documents, named queries) as JSON, computed by the same library calls.
 use super::failure::Failure;
-use super::{AppState, blocking, evaluator};
+use super::{AppState, blocking};
 use crate::answer;
 use crate::card::{self, Shown};
 use crate::output;
-use crate::query::{self, Configured, Solutions};
+use crate::query::{self, Cancellable, Solutions};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -76,22 +76,26 @@ impl Params {
     }
 }
 
-/// Runs a library call on the blocking pool with a cancellable view of the store.
+/// Runs `f` on the blocking pool over a cancellable view of the store; library errors become
+/// failures (a timeout's cancellation as `timeout`).
+async fn on_store<T: Send + 'static>(
+    st: &AppState,
+    f: impl FnOnce(&Cancellable) -> crate::Result<T> + Send + 'static,
+) -> Result<T, Failure> {
+    let db = st.db.clone();
+    blocking(st, move |token| {
+        let on = Cancellable { db: &db, token };
+        f(&on).map_err(|e| Failure::from_error(e, on.token.is_cancelled()))
+    })
+    .await
+}
+
+/// A library call's answer as JSON.
 async fn answer<T: Serialize + Send + 'static>(
     st: &AppState,
-    f: impl FnOnce(&Configured) -> crate::Result<T> + Send + 'static,
+    f: impl FnOnce(&Cancellable) -> crate::Result<T> + Send + 'static,
 ) -> Response {
-    let db = st.db.clone();
-    let r = blocking(st, move |token| {
-        let t = token.clone();
-        let on = Configured {
-            db: &db,
-            evaluator: Box::new(move || evaluator(&t)),
-        };
-        f(&on).map_err(|e| Failure::from_error(e, token.is_cancelled()))
-    })
-    .await;
-    match r {
+    match on_store(st, f).await {
         Ok(v) => Json(v).into_response(),
         Err(f) => f.into_response(),
     }
@@ -298,20 +302,13 @@ async fn run_named_post(
 
 /// A named query's solutions as standard SPARQL 1.1 JSON results.
 async fn run_named(st: AppState, name: String, args: Vec<(String, String)>) -> Response {
-    let db = st.db.clone();
-    let r = blocking(&st, move |token| {
-        let t = token.clone();
-        let on = Configured {
-            db: &db,
-            evaluator: Box::new(move || evaluator(&t)),
-        };
-        let s = query::named(&name)
-            .and_then(|q| q.run(&on, &args))
-            .map_err(|e| Failure::from_error(e, token.is_cancelled()))?;
-        sparql_json(&s).map_err(|e| Failure::internal(e.to_string()))
+    // Serialized on the blocking pool too: a result can be large.
+    let r = on_store(&st, move |on| {
+        let s = query::named(&name)?.run(on, &args)?;
+        Ok(sparql_json(&s).map_err(|e| Failure::internal(e.to_string())))
     })
     .await;
-    match r {
+    match r.and_then(|body| body) {
         Ok(body) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/sparql-results+json")],

@@ -77,13 +77,17 @@ impl Failure {
     }
 
     /// The library's errors, classified: what the client got wrong is 4xx, the rest 5xx.
+    pub fn cancelled() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the query was cancelled at the server's timeout",
+        )
+    }
+
     pub fn from_error(e: Error, cancelled: bool) -> Self {
         if cancelled {
-            return Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
-                "the query was cancelled at the server's timeout",
-            );
+            return Self::cancelled();
         }
         match e {
             Error::QuerySyntax(m) => Self::new(StatusCode::BAD_REQUEST, "bad_query", m),

@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use failure::Failure;
-use oxigraph::sparql::{CancellationToken, SparqlEvaluator};
+use oxigraph::sparql::CancellationToken;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -124,13 +124,6 @@ pub async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = term => {} }
     tracing::info!("shutting down: finishing in-flight requests");
-}
-
-/// The evaluator every served query uses: cancellable. SERVICE fails: oxigraph is built
-/// without its `http-client` feature, so no handler exists (a public endpoint must not fetch
-/// URLs on a client's behalf).
-fn evaluator(token: &CancellationToken) -> SparqlEvaluator {
-    SparqlEvaluator::new().with_cancellation_token(token.clone())
 }
 
 /// Runs `f` on the blocking pool within the configured timeout and concurrency bound. On

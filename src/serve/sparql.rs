@@ -3,13 +3,12 @@
 //! (refused unless a token is configured); protocol datasets; content negotiation; and the
 //! SPARQL 1.1 Service Description when `/sparql` is fetched without a query.
 use super::failure::Failure;
-use super::{AppState, blocking, evaluator, negotiate};
-use crate::vocab::PREFIXES;
+use super::{AppState, blocking, negotiate};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::RdfFormat;
 use oxigraph::model::{
     BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple,
 };
@@ -150,7 +149,7 @@ async fn run_query(st: &AppState, headers: &HeaderMap, text: String, req: Reques
     let db = st.db.clone();
     let max_rows = st.cfg.max_rows;
     let result = blocking(st, move |token| -> Result<Body, Failure> {
-        let mut prepared = evaluator(&token)
+        let mut prepared = crate::store::cancellable(&token)
             .parse_query(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
         let ds = prepared.dataset_mut();
@@ -165,7 +164,7 @@ async fn run_query(st: &AppState, headers: &HeaderMap, text: String, req: Reques
         }
         let fail = |e: &dyn std::fmt::Display| {
             if token.is_cancelled() {
-                Failure::from_error(crate::Error::Invalid(String::new()), true)
+                Failure::cancelled()
             } else {
                 Failure::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -239,7 +238,7 @@ fn serialize(
             Ok((w.finish().map_err(io)?, cut))
         }
         (QueryResults::Graph(triples), Err(f)) => {
-            let mut w = with_prefixes(f).for_writer(Vec::new());
+            let mut w = crate::output::rdf_serializer(f).for_writer(Vec::new());
             let mut cut = None;
             for (n, t) in triples.enumerate() {
                 if n == max_rows {
@@ -254,17 +253,6 @@ fn serialize(
             "query form and negotiated format disagree",
         )),
     }
-}
-
-fn with_prefixes(f: RdfFormat) -> RdfSerializer {
-    let mut ser = RdfSerializer::from_format(f);
-    for (p, iri) in PREFIXES {
-        ser = match ser.clone().with_prefix(*p, *iri) {
-            Ok(s) => s,
-            Err(_) => ser,
-        };
-    }
-    ser
 }
 
 async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Response {
@@ -409,7 +397,7 @@ fn service_description(st: &AppState, headers: &HeaderMap) -> Response {
             ));
         }
     }
-    let mut w = with_prefixes(format).for_writer(Vec::new());
+    let mut w = crate::output::rdf_serializer(format).for_writer(Vec::new());
     for t in &triples {
         if let Err(e) = w.serialize_quad(&Quad::new(
             t.subject.clone(),
