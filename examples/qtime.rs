@@ -1,7 +1,8 @@
 //! Times query files against an in-memory store loaded from the sources (a tool for shaping
 //! queries before they get a criterion benchmark):
 //! `cargo run --example qtime -- ../shared/sources a.rq b.rq` (median of 20 runs each, after
-//! one warm-up; a `# bind: name=value` line binds parameters as the named-query layer does).
+//! one warm-up; a `# bind: name=value` line binds parameters as the named-query layer does;
+//! `QTIME_EXPLAIN=1` prints Oxigraph's plan with statistics).
 use crosswalk::query::{Sparql, bind_value};
 use crosswalk::sources::Manifest;
 use crosswalk::store::Db;
@@ -12,6 +13,10 @@ fn main() -> anyhow::Result<()> {
     let dir = args
         .next()
         .ok_or_else(|| anyhow::anyhow!("usage: qtime SOURCES_DIR QUERY.rq…"))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let db = Db::memory()?;
     let started = Instant::now();
     crosswalk::load::load(&db, &Manifest::builtin()?, dir.as_ref(), &[], &mut |_| {})?;
@@ -39,6 +44,19 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         times.sort();
+        if std::env::var_os("QTIME_EXPLAIN").is_some() {
+            // Oxigraph's plan with per-node statistics, to see which join order it chose.
+            let text = crosswalk::query::with_values(&text, &refs)?;
+            let mut q = oxigraph::sparql::SparqlEvaluator::new().parse_query(&text)?;
+            q.dataset_mut().set_default_graph_as_union();
+            let (res, explanation) = q.on_store(db.inner()).compute_statistics().explain();
+            if let Ok(oxigraph::sparql::QueryResults::Solutions(s)) = res {
+                for _ in s {}
+            }
+            let mut out = Vec::new();
+            explanation.write_in_json(&mut out)?;
+            eprintln!("{}", String::from_utf8_lossy(&out));
+        }
         println!(
             "{file}: {rows} rows, median {:.3?}, min {:.3?}",
             times[10], times[0]

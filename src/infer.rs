@@ -7,13 +7,13 @@
 //! to further inference (no fixpoint), so every inferred mapping has a path of one or two
 //! asserted mappings, recorded as `cw:inverseOf` / `cw:firstHop` + `cw:secondHop`.
 use crate::error::{Error, Result};
+use crate::facts::Facts;
 use crate::ids;
 use crate::import::Builder;
 use crate::import::mapping::{RelType, rel_by_term};
-use crate::query::Sparql;
 use crate::store::Db;
 use crate::vocab::{cw, rdf, rdfs};
-use oxigraph::model::{NamedNode, Term};
+use oxigraph::model::{NamedNode, Quad};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
@@ -79,94 +79,60 @@ struct Asserted {
     style: NamedNode,
     status: NamedNode,
     set: NamedNode,
+    printed_subject: Option<String>,
+    printed_object: Option<String>,
 }
-
-const ASSERTED: &str = r#"
-PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-SELECT ?m ?s ?o ?rel ?style ?status ?set WHERE {
-  GRAPH ?g { ?m a cw:Mapping ; cw:subject ?s ; cw:object ?o ; cw:relationship ?rel ; cw:style ?style ; cw:mappingStatus ?status ; cw:mappingSet ?set }
-  FILTER(?g != <https://w3id.org/crosswalk/graph/inferred>)
-}"#;
 
 fn tail(m: &NamedNode) -> &str {
     let prefix = "https://w3id.org/crosswalk/mapping/";
     m.as_str().strip_prefix(prefix).unwrap_or(m.as_str())
 }
 
-const ELEMENTS: &str = r#"
-PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e ?n ?scheme WHERE { ?e skos:notation ?n ; cw:definedBy ?d . ?d cw:scheme ?scheme }"#;
-
-const PRINTED: &str = r#"
-PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-SELECT ?m ?on ?sn WHERE {
-  { ?m cw:objectNotation ?on } UNION { ?m cw:subjectNotation ?sn }
-}"#;
-
-const SCHEMES: &str = r#"
-PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-SELECT ?d ?scheme WHERE { ?d cw:scheme ?scheme }"#;
-
 /// What every answering mapping gets materialised beside it (cw:targetNotation,
 /// cw:targetScheme, cw:setScheme), so that a crosswalk lookup is one basic graph pattern.
-struct Facts {
-    notation: HashMap<NamedNode, String>,
-    element_scheme: HashMap<NamedNode, String>,
+struct Names {
+    /// Notation and scheme of each element defined by a document with a scheme.
+    element: HashMap<NamedNode, (Option<String>, String)>,
     doc_scheme: HashMap<String, String>,
-    printed_object: HashMap<NamedNode, String>,
-    printed_subject: HashMap<NamedNode, String>,
 }
 
-impl Facts {
-    fn read(db: &Db) -> Result<Self> {
-        let mut f = Facts {
-            notation: HashMap::new(),
-            element_scheme: HashMap::new(),
-            doc_scheme: HashMap::new(),
-            printed_object: HashMap::new(),
-            printed_subject: HashMap::new(),
-        };
-        for r in &db.select(ELEMENTS, &[])?.rows {
-            if let (Some(Term::NamedNode(e)), Some(Term::Literal(n)), Some(Term::Literal(s))) =
-                (&r[0], &r[1], &r[2])
-            {
-                f.notation.insert(e.clone(), n.value().to_owned());
-                f.element_scheme.insert(e.clone(), s.value().to_owned());
-            }
-        }
-        for r in &db.select(SCHEMES, &[])?.rows {
-            if let (Some(Term::NamedNode(d)), Some(Term::Literal(s))) = (&r[0], &r[1]) {
-                f.doc_scheme
-                    .insert(d.as_str().to_owned(), s.value().to_owned());
-            }
-        }
+impl Names {
+    fn new(facts: &Facts) -> Self {
+        let mut doc_scheme: HashMap<String, String> = facts
+            .docs
+            .iter()
+            .filter_map(|(d, f)| Some((d.as_str().to_owned(), f.schemes.first()?.clone())))
+            .collect();
         // Documents of the manifest that are not loaded (e.g. SP 800-53 5.2.0 offline) still
         // name the scheme of the unresolved ids minted in their namespace.
         if let Ok(m) = crate::sources::Manifest::builtin() {
             for s in &m.source {
-                f.doc_scheme
+                doc_scheme
                     .entry(ids::doc_iri(&s.document.id).as_str().to_owned())
                     .or_insert_with(|| s.document.scheme.clone());
             }
         }
-        for r in &db.select(PRINTED, &[])?.rows {
-            let Some(Term::NamedNode(m)) = &r[0] else {
-                continue;
-            };
-            if let Some(Term::Literal(o)) = &r[1] {
-                f.printed_object.insert(m.clone(), o.value().to_owned());
-            }
-            if let Some(Term::Literal(s)) = &r[2] {
-                f.printed_subject.insert(m.clone(), s.value().to_owned());
-            }
+        let element = facts
+            .elements
+            .iter()
+            .filter_map(|(e, f)| {
+                let scheme = f.defined_by.iter().find_map(|d| facts.doc_scheme(d))?;
+                Some((e.clone(), (f.notation.clone(), scheme.to_owned())))
+            })
+            .collect();
+        Names {
+            element,
+            doc_scheme,
         }
-        Ok(f)
+    }
+
+    fn notation(&self, e: &NamedNode) -> Option<&String> {
+        self.element.get(e).and_then(|(n, _)| n.as_ref())
     }
 
     /// The scheme of an element, or of the document its IRI names (`…/id/{doc}/{local}`).
     fn scheme(&self, e: &NamedNode) -> Option<String> {
-        if let Some(s) = self.element_scheme.get(e) {
+        if let Some((_, s)) = self.element.get(e) {
             return Some(s.clone());
         }
         let rest = e.as_str().strip_prefix("https://w3id.org/crosswalk/id/")?;
@@ -184,7 +150,7 @@ impl Facts {
         printed: Option<&String>,
         set: &NamedNode,
     ) {
-        if let Some(t) = self.notation.get(target).or(printed) {
+        if let Some(t) = self.notation(target).or(printed) {
             b.text(n, cw::TARGET_NOTATION, t);
         }
         if let Some(s) = self.scheme(target) {
@@ -208,39 +174,39 @@ pub struct Summary {
 
 /// Rebuilds the inferred graph from the asserted mappings in the store.
 pub fn materialise(db: &Db) -> Result<Summary> {
+    let (quads, summary) = derive(&Facts::from_store(db, &[])?)?;
+    db.replace_graph(&ids::inferred_graph(), &quads)?;
+    Ok(summary)
+}
+
+/// The inferred graph's quads for these asserted facts.
+pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
     let rules = rules()?;
     let table: HashMap<(&str, &str), &str> = rules
         .iter()
         .map(|r| ((r.first.as_str(), r.second.as_str()), r.result.as_str()))
         .collect();
-    let sols = db.select(ASSERTED, &[])?;
-    let mut asserted = Vec::with_capacity(sols.rows.len());
-    for r in &sols.rows {
-        let (
-            Some(Term::NamedNode(m)),
-            Some(Term::NamedNode(s)),
-            Some(Term::NamedNode(o)),
-            Some(Term::NamedNode(rel)),
-            Some(Term::NamedNode(style)),
-            Some(Term::NamedNode(status)),
-            Some(Term::NamedNode(set)),
-        ) = (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6])
-        else {
-            continue;
-        };
-        let Some(rt) = rel.as_str().strip_prefix(cw::NS).and_then(rel_by_term) else {
-            continue;
-        };
-        asserted.push(Asserted {
-            iri: m.clone(),
-            subject: s.clone(),
-            object: o.clone(),
-            rel: rt,
-            style: style.clone(),
-            status: status.clone(),
-            set: set.clone(),
-        });
-    }
+    let asserted: Vec<Asserted> = facts
+        .asserted()
+        .filter_map(|a| {
+            let rel = a
+                .relationship
+                .as_str()
+                .strip_prefix(cw::NS)
+                .and_then(rel_by_term)?;
+            Some(Asserted {
+                iri: a.iri.clone(),
+                subject: a.subject.clone(),
+                object: a.object.clone(),
+                rel,
+                style: a.style.clone(),
+                status: a.status.clone(),
+                set: a.set.clone(),
+                printed_subject: a.printed_subject.cloned(),
+                printed_object: a.printed_object.cloned(),
+            })
+        })
+        .collect();
 
     let mut b = Builder::default();
     let set = ids::doc_iri("mapping/crosswalk-inference");
@@ -256,19 +222,13 @@ pub fn materialise(db: &Db) -> Result<Summary> {
     b.text(&set, crate::vocab::dcterms::PUBLISHER, "crosswalk");
     b.iri(&set, cw::DOCUMENT_STATUS, cw::DRAFT);
 
-    let facts = Facts::read(db)?;
+    let names = Names::new(facts);
     let mut summary = Summary::default();
     for a in &asserted {
         // The asserted mapping answers directly (in this graph so that sources stay pristine).
         b.add(a.iri.clone(), cw::ASSERTED_IN, a.set.clone());
         b.text(&a.iri, cw::HOW, "direct");
-        facts.add(
-            &mut b,
-            &a.iri,
-            &a.object,
-            facts.printed_object.get(&a.iri),
-            &a.set,
-        );
+        names.add(&mut b, &a.iri, &a.object, a.printed_object.as_ref(), &a.set);
         let Some(inv) = rel_by_term(&a.rel.inverse) else {
             continue;
         };
@@ -279,13 +239,7 @@ pub fn materialise(db: &Db) -> Result<Summary> {
         b.add(n.clone(), cw::INVERSE_OF, a.iri.clone());
         b.add(n.clone(), cw::ASSERTED_IN, a.set.clone());
         b.text(&n, cw::HOW, "inverse");
-        facts.add(
-            &mut b,
-            &n,
-            &a.subject,
-            facts.printed_subject.get(&a.iri),
-            &a.set,
-        );
+        names.add(&mut b, &n, &a.subject, a.printed_subject.as_ref(), &a.set);
         summary.inverses += 1;
     }
 
@@ -332,44 +286,43 @@ pub fn materialise(db: &Db) -> Result<Summary> {
             b.add(n.clone(), cw::FIRST_HOP, first.iri.clone());
             b.add(n.clone(), cw::SECOND_HOP, second.iri.clone());
             b.add(n.clone(), cw::VIA_ELEMENT, first.object.clone());
-            if let Some(v) = facts.notation.get(&first.object) {
+            if let Some(v) = names.notation(&first.object) {
                 b.text(&n, cw::VIA_NOTATION, v);
             }
             b.add(n.clone(), cw::ASSERTED_IN, second.set.clone());
             b.text(&n, cw::HOW, "path");
-            facts.add(
+            names.add(
                 &mut b,
                 &n,
                 &second.object,
-                facts.printed_object.get(&second.iri),
+                second.printed_object.as_ref(),
                 &second.set,
             );
             summary.composed += 1;
         }
     }
-    rollups(db, &asserted, &set, &facts, &mut b, &mut summary)?;
-    let graph = ids::inferred_graph();
-    let quads = b.into_quads(&graph);
+    rollups(facts, &asserted, &set, &names, &mut b, &mut summary)?;
+    let quads = b.into_quads(&ids::inferred_graph());
     summary.triples = quads.len();
-    db.replace_graph(&graph, &quads)?;
-    Ok(summary)
+    Ok((quads, summary))
 }
 
-/// Element kinds by IRI and the parent/child edges of the loaded (non-inferred) documents.
-const HIERARCHY: &str = r#"
-PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-SELECT ?e ?kind ?parent ?withdrawn WHERE {
-  GRAPH ?g { ?e a ?kind . OPTIONAL { ?e cw:parent ?parent } OPTIONAL { ?e cw:status ?withdrawn } }
-  VALUES ?kind { cw:Control cw:ControlEnhancement cw:StatementItem cw:Subcategory cw:ControlFamily cw:Category }
-  FILTER(?g != <https://w3id.org/crosswalk/graph/inferred>)
-}"#;
+/// The element kinds roll-up distinguishes.
+const KINDS: &[&str] = &[
+    "Control",
+    "ControlEnhancement",
+    "StatementItem",
+    "Subcategory",
+    "ControlFamily",
+    "Category",
+];
 
 /// Parent/child roll-up of asserted mappings (see `[rollup]` in mappings/composition.toml).
 fn rollups(
-    db: &Db,
+    facts: &Facts,
     asserted: &[Asserted],
     set: &NamedNode,
-    facts: &Facts,
+    names: &Names,
     b: &mut Builder,
     summary: &mut Summary,
 ) -> Result<()> {
@@ -377,30 +330,31 @@ fn rollups(
     let Some(rt) = rel_by_term(&rule.result) else {
         return Ok(());
     };
-    let kind_of = |k: &str| k.strip_prefix(cw::NS).map(str::to_owned);
     let mut kind: HashMap<NamedNode, String> = HashMap::new();
     let mut parent: HashMap<NamedNode, NamedNode> = HashMap::new();
     let mut members: HashMap<NamedNode, Vec<NamedNode>> = HashMap::new();
     let mut withdrawn: HashSet<NamedNode> = HashSet::new();
-    for r in &db.select(HIERARCHY, &[])?.rows {
-        let (Some(Term::NamedNode(e)), Some(Term::NamedNode(k))) = (&r[0], &r[1]) else {
+    for (e, f) in &facts.elements {
+        let Some(k) = f.classes.iter().find_map(|c| {
+            c.as_str()
+                .strip_prefix(cw::NS)
+                .filter(|k| KINDS.contains(k))
+        }) else {
             continue;
         };
-        let Some(k) = kind_of(k.as_str()) else {
-            continue;
-        };
-        if let Some(Term::NamedNode(s)) = &r[3]
-            && s.as_str() == cw::WITHDRAWN.as_str()
-        {
+        if f.is_withdrawn() {
             withdrawn.insert(e.clone());
         }
-        if let Some(Term::NamedNode(p)) = &r[2] {
+        if let Some(p) = &f.parent {
             parent.insert(e.clone(), p.clone());
             if k == "Control" || k == "Subcategory" {
                 members.entry(p.clone()).or_default().push(e.clone());
             }
         }
-        kind.insert(e.clone(), k);
+        kind.insert(e.clone(), k.to_owned());
+    }
+    for m in members.values_mut() {
+        m.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     }
     let unit = |k: Option<&String>| {
         matches!(
@@ -472,11 +426,11 @@ fn rollups(
             b.text(&n, cw::ROLLUP, direction);
             b.add(n.clone(), cw::ROLLED_UP_FROM, a.iri.clone());
             b.add(n.clone(), cw::VIA_ELEMENT, a.object.clone());
-            if let Some(v) = facts.notation.get(&a.object) {
+            if let Some(v) = names.notation(&a.object) {
                 b.text(&n, cw::VIA_NOTATION, v);
             }
             b.add(n.clone(), cw::ROLLUP_IN, a.set.clone());
-            facts.add(b, &n, &t, None, &a.set);
+            names.add(b, &n, &t, None, &a.set);
             if direction == "up" {
                 summary.rolled_up += 1;
             } else {
@@ -518,6 +472,7 @@ fn common(
 mod tests {
     use super::*;
     use crate::import::mapping::{Mapping, Side, emit, rel_by_term};
+    use crate::query::Sparql;
     use crate::vocab::cw;
 
     fn side(n: &str) -> Side {

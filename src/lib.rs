@@ -6,6 +6,7 @@ pub mod card;
 pub mod check;
 pub mod error;
 pub mod export;
+pub mod facts;
 pub mod fetch;
 pub mod ids;
 pub mod import;

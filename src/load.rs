@@ -1,12 +1,15 @@
-//! Loading: finds each source's files in a sources directory, runs its importer and replaces
-//! the source's named graph in one transaction. Sources load in manifest order, so catalogs
-//! are in the store before the profiles and mapping sets resolved against them.
+//! Loading: finds each source's files in a sources directory, runs its importer, derives the
+//! inferred graph, and only then replaces the sources' named graphs (and `graph/inferred`) in
+//! the store. Sources import in manifest order, so catalogs are resolved against before the
+//! profiles and mapping sets that cite them.
 use crate::error::{Error, Result};
+use crate::facts::Facts;
 use crate::ids;
 use crate::import::{self, Ctx, InputFile};
 use crate::resolve::Resolver;
 use crate::sources::{Manifest, Source};
 use crate::store::Db;
+use crate::vocab::cw;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, Quad};
 use sha2::{Digest, Sha256};
@@ -52,8 +55,16 @@ impl Report {
 
 /// Progress events for a UI.
 pub enum Event<'a> {
-    Start { total: usize },
-    Source { id: &'a str },
+    Start {
+        total: usize,
+    },
+    Source {
+        id: &'a str,
+    },
+    /// Everything is imported and inferred; the store is being written.
+    Write {
+        quads: usize,
+    },
     Done,
 }
 
@@ -96,13 +107,19 @@ fn read_files(source: &Source, paths: &[PathBuf]) -> Result<Vec<InputFile>> {
         .collect()
 }
 
-/// Imports one source from explicit files and replaces its graph. Returns triples and warnings.
-pub fn load_source(
-    db: &Db,
+/// One source imported, not yet written.
+pub struct Imported {
+    pub graph: NamedNode,
+    pub quads: Vec<Quad>,
+    pub warnings: Vec<String>,
+}
+
+/// Imports one source from explicit files into the quads of its graph (with provenance).
+pub fn import_source(
     source: &Source,
     files: &[InputFile],
     resolver: &Resolver,
-) -> Result<(NamedNode, usize, Vec<String>)> {
+) -> Result<Imported> {
     let ctx = Ctx {
         source,
         files,
@@ -124,11 +141,29 @@ pub fn load_source(
     let prov = import::provenance(&graph, &ctx, &out, &now());
     let mut quads = std::mem::take(&mut out.triples).into_quads(&graph);
     quads.extend(prov.into_quads(&graph));
-    db.replace_graph(&graph, &quads)?;
-    Ok((graph, quads.len(), out.warnings))
+    Ok(Imported {
+        graph,
+        quads,
+        warnings: out.warnings,
+    })
 }
 
-/// Loads the sources named by `ids` (all when empty) that are present under `dir`.
+/// Imports one source from explicit files and replaces its graph. Returns triples and warnings.
+pub fn load_source(
+    db: &Db,
+    source: &Source,
+    files: &[InputFile],
+    resolver: &Resolver,
+) -> Result<(NamedNode, usize, Vec<String>)> {
+    let i = import_source(source, files, resolver)?;
+    db.replace_graph(&i.graph, &i.quads)?;
+    Ok((i.graph, i.quads.len(), i.warnings))
+}
+
+/// Loads the sources named by `ids` (all when empty) that are present under `dir`, and
+/// re-infers. Every source is imported (each resolved against the graphs in the store and the
+/// sources imported before it) and inference derived before the store is touched; then all
+/// replaced graphs are written in one step. So bad input leaves the store exactly as it was.
 pub fn load(
     db: &Db,
     manifest: &Manifest,
@@ -146,40 +181,63 @@ pub fn load(
     progress(Event::Start {
         total: selected.len(),
     });
-    db.replace_graph(&ids::ontology_graph(), &ontology_quads()?)?;
+    let started = std::time::Instant::now();
     let mut report = Report::default();
-    let mut resolver: Option<Resolver> = None;
+    let mut located = Vec::new();
     for source in selected {
-        progress(Event::Source { id: &source.id });
-        let paths = match source.locate(dir) {
-            Ok(p) => p,
-            Err(file) => {
-                report
-                    .sources
-                    .push((source.id.clone(), Outcome::Missing { file }));
-                continue;
-            }
-        };
-        let files = read_files(source, &paths)?;
-        if resolver.is_none() {
-            resolver = Some(Resolver::from_store(db)?);
+        match source.locate(dir) {
+            Ok(p) => located.push((source, p)),
+            Err(file) => report
+                .sources
+                .push((source.id.clone(), Outcome::Missing { file })),
         }
-        let r = resolver
-            .as_ref()
-            .ok_or_else(|| Error::Invalid("resolver".into()))?;
-        let (graph, triples, warnings) = load_source(db, source, &files, r)?;
-        // The store changed: the next source sees this one's elements.
-        resolver = None;
+    }
+    let replaced: Vec<NamedNode> = located
+        .iter()
+        .map(|(s, _)| ids::graph_iri(&s.id))
+        .chain([ids::ontology_graph()])
+        .collect();
+    let mut facts = Facts::from_store(db, &replaced)?;
+    let mut resolver = Resolver::from_facts(&facts);
+    let mut graphs = vec![(ids::ontology_graph(), ontology_quads()?)];
+    for (source, paths) in located {
+        progress(Event::Source { id: &source.id });
+        let files = read_files(source, &paths)?;
+        let i = import_source(source, &files, &resolver)?;
+        facts.add_quads(&i.quads);
+        if i.quads
+            .iter()
+            .any(|q| q.predicate.as_ref() == cw::LOOKUP_KEY)
+        {
+            // The next source resolves against this one's elements too.
+            resolver = Resolver::from_facts(&facts);
+        }
         report.sources.push((
             source.id.clone(),
             Outcome::Loaded {
-                graph,
-                triples,
-                warnings,
+                graph: i.graph.clone(),
+                triples: i.quads.len(),
+                warnings: i.warnings,
             },
         ));
+        graphs.push((i.graph, i.quads));
     }
-    report.inferred = crate::infer::materialise(db)?;
+    let imported = started.elapsed();
+    let (inferred, summary) = crate::infer::derive(&facts)?;
+    report.inferred = summary;
+    graphs.push((ids::inferred_graph(), inferred));
+    let derived = started.elapsed();
+    progress(Event::Write {
+        quads: graphs.iter().map(|(_, q)| q.len()).sum(),
+    });
+    let refs: Vec<(&NamedNode, &[Quad])> = graphs.iter().map(|(g, q)| (g, q.as_slice())).collect();
+    db.replace_graphs(&refs)?;
+    tracing::debug!(
+        import_ms = imported.as_millis(),
+        infer_ms = (derived - imported).as_millis(),
+        write_ms = (started.elapsed() - derived).as_millis(),
+        "load phases"
+    );
     progress(Event::Done);
     Ok(report)
 }

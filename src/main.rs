@@ -446,6 +446,7 @@ fn run(cli: Cli) -> Result<()> {
                     pb.set_message(id.to_owned());
                     pb.inc(1);
                 }
+                Event::Write { quads } => pb.set_message(format!("writing {quads} quads")),
                 Event::Done => pb.finish_and_clear(),
             })?;
             for (id, n, warnings) in report.loaded() {

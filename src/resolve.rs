@@ -1,9 +1,12 @@
 //! Resolves element ids printed in mapping sets and profiles to the elements of documents
-//! already in the store. Built once per load step from the store; importers only read it.
+//! already in the store or imported earlier in the same load (see `facts`); importers only
+//! read it.
 use crate::error::Result;
+use crate::facts::Facts;
 use crate::ids::canonical_notation;
 use crate::store::Db;
-use oxigraph::model::{NamedNode, Term};
+use crate::vocab::cw;
+use oxigraph::model::NamedNode;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -33,16 +36,6 @@ pub struct Resolver {
     schemes: HashMap<String, Vec<Release>>,
 }
 
-const QUERY: &str = r#"
-PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?e ?key ?doc ?scheme ?version ?class ?status WHERE {
-  ?doc cw:scheme ?scheme ; cw:version ?version .
-  ?e cw:definedBy ?doc ; cw:lookupKey ?key ; rdf:type ?class .
-  FILTER(?class != cw:Element)
-  OPTIONAL { ?e cw:status ?status }
-}"#;
-
 fn version_key(v: &str) -> Vec<u64> {
     v.split(|c: char| !c.is_ascii_digit())
         .filter(|s| !s.is_empty())
@@ -51,37 +44,52 @@ fn version_key(v: &str) -> Vec<u64> {
 }
 
 impl Resolver {
-    /// Reads every element that has a lookup key from the store.
+    /// Every element that has a lookup key in the store.
     pub fn from_store(db: &Db) -> Result<Self> {
+        Ok(Self::from_facts(&Facts::from_store(db, &[])?))
+    }
+
+    /// Every element with a lookup key, a class other than `cw:Element`, and a document that
+    /// has a scheme and a version.
+    pub fn from_facts(facts: &Facts) -> Self {
         let mut r = Resolver::default();
-        for row in db.select_rows(QUERY, &[])? {
-            let (Some(Term::NamedNode(e)), Some(Term::Literal(key)), Some(Term::NamedNode(doc))) =
-                (row.get("e"), row.get("key"), row.get("doc"))
-            else {
+        // In IRI order, so that of two elements sharing a key the same one always wins.
+        let mut elements: Vec<_> = facts
+            .elements
+            .iter()
+            .filter(|(_, e)| !e.keys.is_empty())
+            .collect();
+        elements.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        for (e, el) in elements {
+            let Some(class) = el.classes.iter().find(|c| c.as_ref() != cw::ELEMENT) else {
                 continue;
             };
-            let (
-                Some(Term::Literal(scheme)),
-                Some(Term::Literal(version)),
-                Some(Term::NamedNode(class)),
-            ) = (row.get("scheme"), row.get("version"), row.get("class"))
-            else {
-                continue;
-            };
-            let withdrawn = row.contains_key("status");
-            r.insert(
-                scheme.value(),
-                version.value(),
-                doc,
-                key.value(),
-                Entry {
-                    iri: e.clone(),
-                    class: class.clone(),
-                    withdrawn,
-                },
-            );
+            for doc in &el.defined_by {
+                let Some(d) = facts.docs.get(doc) else {
+                    continue;
+                };
+                for (scheme, version) in d
+                    .schemes
+                    .iter()
+                    .flat_map(|s| d.versions.iter().map(move |v| (s, v)))
+                {
+                    for key in &el.keys {
+                        r.insert(
+                            scheme,
+                            version,
+                            doc,
+                            key,
+                            Entry {
+                                iri: e.clone(),
+                                class: class.clone(),
+                                withdrawn: !el.status.is_empty(),
+                            },
+                        );
+                    }
+                }
+            }
         }
-        Ok(r)
+        r
     }
 
     pub fn insert(

@@ -1,0 +1,275 @@
+//! The slice of the graph that resolution and inference read: documents (scheme, version),
+//! elements (class, keys, notation, parent, status) and asserted mappings. It is gathered from
+//! the store's quads and from importer output alike, so a load resolves each source against
+//! the ones imported before it and infers over the whole result without writing anything
+//! first or reading back what it has just written.
+//!
+//! Invariant: `graph/inferred` is never read here — inference starts from asserted facts only.
+use crate::error::Result;
+use crate::ids;
+use crate::store::Db;
+use crate::vocab::{cw, rdf, skos};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
+use std::collections::HashMap;
+
+/// What is known of a document.
+#[derive(Debug, Default, Clone)]
+pub struct Doc {
+    pub schemes: Vec<String>,
+    pub versions: Vec<String>,
+}
+
+/// What is known of an element (or of anything with these properties).
+#[derive(Debug, Default, Clone)]
+pub struct Element {
+    pub classes: Vec<NamedNode>,
+    pub defined_by: Vec<NamedNode>,
+    pub keys: Vec<String>,
+    pub notation: Option<String>,
+    pub parent: Option<NamedNode>,
+    pub status: Vec<NamedNode>,
+}
+
+impl Element {
+    pub fn is_withdrawn(&self) -> bool {
+        self.status.iter().any(|s| s.as_ref() == cw::WITHDRAWN)
+    }
+}
+
+/// One mapping's asserted properties (complete when every field but the printed notations is set).
+#[derive(Debug, Default, Clone)]
+pub struct MappingFacts {
+    pub is_mapping: bool,
+    pub subject: Option<NamedNode>,
+    pub object: Option<NamedNode>,
+    pub relationship: Option<NamedNode>,
+    pub style: Option<NamedNode>,
+    pub status: Option<NamedNode>,
+    pub set: Option<NamedNode>,
+    /// The ids as the set printed them (for sides that did not resolve to an element).
+    pub printed_subject: Option<String>,
+    pub printed_object: Option<String>,
+}
+
+/// A mapping with all of its required properties.
+pub struct Asserted<'a> {
+    pub iri: &'a NamedNode,
+    pub subject: &'a NamedNode,
+    pub object: &'a NamedNode,
+    pub relationship: &'a NamedNode,
+    pub style: &'a NamedNode,
+    pub status: &'a NamedNode,
+    pub set: &'a NamedNode,
+    pub printed_subject: Option<&'a String>,
+    pub printed_object: Option<&'a String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub docs: HashMap<NamedNode, Doc>,
+    pub elements: HashMap<NamedNode, Element>,
+    mapping_index: HashMap<NamedNode, usize>,
+    mappings: Vec<(NamedNode, MappingFacts)>,
+}
+
+/// The predicates read; everything else is skipped.
+const READ: &[NamedNodeRef<'static>] = &[
+    rdf::TYPE,
+    cw::SCHEME,
+    cw::VERSION,
+    cw::DEFINED_BY,
+    cw::LOOKUP_KEY,
+    skos::NOTATION,
+    cw::PARENT,
+    cw::STATUS,
+    cw::SUBJECT,
+    cw::OBJECT,
+    cw::RELATIONSHIP,
+    cw::STYLE,
+    cw::MAPPING_STATUS,
+    cw::MAPPING_SET_PROP,
+    cw::SUBJECT_NOTATION,
+    cw::OBJECT_NOTATION,
+];
+
+fn text(o: &Term) -> Option<String> {
+    match o {
+        Term::Literal(l) => Some(l.value().to_owned()),
+        _ => None,
+    }
+}
+
+fn iri(o: &Term) -> Option<NamedNode> {
+    match o {
+        Term::NamedNode(n) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+impl Facts {
+    /// The facts of every graph in the store except `skip` (graphs about to be replaced) and
+    /// `graph/inferred`.
+    pub fn from_store(db: &Db, skip: &[NamedNode]) -> Result<Self> {
+        let inferred = ids::inferred_graph();
+        let mut f = Facts::default();
+        for p in READ {
+            for q in db.inner().quads_for_pattern(None, Some(*p), None, None) {
+                let q = q?;
+                if let GraphNameRef::NamedNode(g) = q.graph_name.as_ref()
+                    && (g == inferred.as_ref() || skip.iter().any(|s| s.as_ref() == g))
+                {
+                    continue;
+                }
+                f.add(&q.subject, &q.predicate, &q.object);
+            }
+        }
+        Ok(f)
+    }
+
+    /// Adds an importer's triples.
+    pub fn add_all<'a>(
+        &mut self,
+        triples: impl IntoIterator<Item = &'a (NamedOrBlankNode, NamedNode, Term)>,
+    ) {
+        for (s, p, o) in triples {
+            self.add(s, p, o);
+        }
+    }
+
+    /// Adds the triples of quads (whatever their graph).
+    pub fn add_quads(&mut self, quads: &[oxigraph::model::Quad]) {
+        for q in quads {
+            self.add(&q.subject, &q.predicate, &q.object);
+        }
+    }
+
+    /// Adds one triple (ignored unless its predicate is one of those read).
+    pub fn add(&mut self, s: &NamedOrBlankNode, p: &NamedNode, o: &Term) {
+        let NamedOrBlankNode::NamedNode(s) = s else {
+            return;
+        };
+        let p = p.as_ref();
+        if p == cw::SCHEME || p == cw::VERSION {
+            let (Some(v), d) = (text(o), self.docs.entry(s.clone()).or_default()) else {
+                return;
+            };
+            let list = if p == cw::SCHEME {
+                &mut d.schemes
+            } else {
+                &mut d.versions
+            };
+            if !list.contains(&v) {
+                list.push(v);
+            }
+        } else if p == cw::SUBJECT
+            || p == cw::OBJECT
+            || p == cw::RELATIONSHIP
+            || p == cw::STYLE
+            || p == cw::MAPPING_STATUS
+            || p == cw::MAPPING_SET_PROP
+            || p == cw::SUBJECT_NOTATION
+            || p == cw::OBJECT_NOTATION
+        {
+            let m = self.mapping_mut(s);
+            let slot = if p == cw::SUBJECT {
+                &mut m.subject
+            } else if p == cw::OBJECT {
+                &mut m.object
+            } else if p == cw::RELATIONSHIP {
+                &mut m.relationship
+            } else if p == cw::STYLE {
+                &mut m.style
+            } else if p == cw::MAPPING_STATUS {
+                &mut m.status
+            } else if p == cw::MAPPING_SET_PROP {
+                &mut m.set
+            } else {
+                let t = if p == cw::SUBJECT_NOTATION {
+                    &mut m.printed_subject
+                } else {
+                    &mut m.printed_object
+                };
+                if t.is_none() {
+                    *t = text(o);
+                }
+                return;
+            };
+            if slot.is_none() {
+                *slot = iri(o);
+            }
+        } else if p == rdf::TYPE {
+            let Some(c) = iri(o) else { return };
+            if c.as_ref() == cw::MAPPING {
+                self.mapping_mut(s).is_mapping = true;
+            } else {
+                let e = self.elements.entry(s.clone()).or_default();
+                if !e.classes.contains(&c) {
+                    e.classes.push(c);
+                }
+            }
+        } else if READ.contains(&p) {
+            let e = self.elements.entry(s.clone()).or_default();
+            if p == cw::DEFINED_BY {
+                if let Some(d) = iri(o)
+                    && !e.defined_by.contains(&d)
+                {
+                    e.defined_by.push(d);
+                }
+            } else if p == cw::LOOKUP_KEY {
+                if let Some(k) = text(o)
+                    && !e.keys.contains(&k)
+                {
+                    e.keys.push(k);
+                }
+            } else if p == skos::NOTATION {
+                if e.notation.is_none() {
+                    e.notation = text(o);
+                }
+            } else if p == cw::PARENT {
+                if e.parent.is_none() {
+                    e.parent = iri(o);
+                }
+            } else if let Some(st) = iri(o)
+                && !e.status.contains(&st)
+            {
+                e.status.push(st);
+            }
+        }
+    }
+
+    fn mapping_mut(&mut self, m: &NamedNode) -> &mut MappingFacts {
+        let i = *self.mapping_index.entry(m.clone()).or_insert_with(|| {
+            self.mappings.push((m.clone(), MappingFacts::default()));
+            self.mappings.len() - 1
+        });
+        &mut self.mappings[i].1
+    }
+
+    /// Asserted mappings with all required properties, in the order first seen.
+    pub fn asserted(&self) -> impl Iterator<Item = Asserted<'_>> {
+        self.mappings.iter().filter_map(|(iri, m)| {
+            if !m.is_mapping {
+                return None;
+            }
+            Some(Asserted {
+                iri,
+                subject: m.subject.as_ref()?,
+                object: m.object.as_ref()?,
+                relationship: m.relationship.as_ref()?,
+                style: m.style.as_ref()?,
+                status: m.status.as_ref()?,
+                set: m.set.as_ref()?,
+                printed_subject: m.printed_subject.as_ref(),
+                printed_object: m.printed_object.as_ref(),
+            })
+        })
+    }
+
+    /// The first scheme of a document.
+    pub fn doc_scheme(&self, doc: &NamedNode) -> Option<&str> {
+        self.docs
+            .get(doc)
+            .and_then(|d| d.schemes.first())
+            .map(String::as_str)
+    }
+}
