@@ -11,6 +11,10 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+// The binary's allocator, so the figures are the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn sources() -> Option<PathBuf> {
     let d = std::env::var_os("CROSSWALK_SOURCES")
         .map(PathBuf::from)

@@ -4,6 +4,9 @@
 //! one warm-up; a `# bind: name=value` line binds parameters as the named-query layer does;
 //! `QTIME_EXPLAIN=1` prints Oxigraph's plan with statistics).
 use crosswalk::query::{Sparql, bind_value};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use crosswalk::sources::Manifest;
 use crosswalk::store::Db;
 use std::time::{Duration, Instant};
@@ -17,9 +20,15 @@ fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
-    let db = Db::memory()?;
+    // QTIME_STORE=DIR times against an on-disk store already loaded there instead.
+    let db = match std::env::var_os("QTIME_STORE") {
+        Some(p) => Db::open(p.as_ref())?,
+        None => Db::memory()?,
+    };
     let started = Instant::now();
-    crosswalk::load::load(&db, &Manifest::builtin()?, dir.as_ref(), &[], &mut |_| {})?;
+    if db.location().is_none() {
+        crosswalk::load::load(&db, &Manifest::builtin()?, dir.as_ref(), &[], &mut |_| {})?;
+    }
     eprintln!("loaded {} quads in {:.2?}", db.len()?, started.elapsed());
     for file in args {
         let text = std::fs::read_to_string(&file)?;

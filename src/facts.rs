@@ -8,7 +8,7 @@
 use crate::error::Result;
 use crate::ids;
 use crate::store::Db;
-use crate::vocab::{cw, rdf, skos};
+use crate::vocab::{cw, rdf, rdfs, skos};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
 use std::collections::HashMap;
 
@@ -17,6 +17,7 @@ use std::collections::HashMap;
 pub struct Doc {
     pub schemes: Vec<String>,
     pub versions: Vec<String>,
+    pub label: Option<String>,
 }
 
 /// What is known of an element (or of anything with these properties).
@@ -28,6 +29,9 @@ pub struct Element {
     pub notation: Option<String>,
     pub parent: Option<NamedNode>,
     pub status: Vec<NamedNode>,
+    pub sort_key: Option<String>,
+    /// The baselines (and overlays) that select this element.
+    pub baselines: Vec<NamedNode>,
 }
 
 impl Element {
@@ -90,6 +94,9 @@ const READ: &[NamedNodeRef<'static>] = &[
     cw::MAPPING_SET_PROP,
     cw::SUBJECT_NOTATION,
     cw::OBJECT_NOTATION,
+    cw::SORT_KEY,
+    cw::IN_BASELINE,
+    rdfs::LABEL,
 ];
 
 fn text(o: &Term) -> Option<String> {
@@ -149,7 +156,15 @@ impl Facts {
             return;
         };
         let p = p.as_ref();
-        if p == cw::SCHEME || p == cw::VERSION {
+        if p == rdfs::LABEL {
+            // Only documents' labels are wanted (baseline names); documents live under doc/.
+            if s.as_str().starts_with("https://w3id.org/crosswalk/doc/") {
+                let d = self.docs.entry(s.clone()).or_default();
+                if d.label.is_none() {
+                    d.label = text(o);
+                }
+            }
+        } else if p == cw::SCHEME || p == cw::VERSION {
             let (Some(v), d) = (text(o), self.docs.entry(s.clone()).or_default()) else {
                 return;
             };
@@ -228,6 +243,16 @@ impl Facts {
             } else if p == cw::PARENT {
                 if e.parent.is_none() {
                     e.parent = iri(o);
+                }
+            } else if p == cw::SORT_KEY {
+                if e.sort_key.is_none() {
+                    e.sort_key = text(o);
+                }
+            } else if p == cw::IN_BASELINE {
+                if let Some(b) = iri(o)
+                    && !e.baselines.contains(&b)
+                {
+                    e.baselines.push(b);
                 }
             } else if let Some(st) = iri(o)
                 && !e.status.contains(&st)

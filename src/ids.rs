@@ -44,6 +44,18 @@ pub fn mapping_iri(set_id: &str, key: &str) -> NamedNode {
     ))
 }
 
+/// A coverage slice: the covering mappings from unit elements of scheme `from` to elements of
+/// scheme `to` in the mapping set with scheme `set` (`rollup` for roll-ups, kept apart).
+pub fn slice_iri(from: &str, to: &str, set: &str, rollup: bool) -> NamedNode {
+    NamedNode::new_unchecked(format!(
+        "{BASE}slice/{}/{}/{}{}",
+        encode_segment(from),
+        encode_segment(to),
+        encode_segment(set),
+        if rollup { "/rollup" } else { "" }
+    ))
+}
+
 fn encode_path(s: &str) -> String {
     s.split('/')
         .map(encode_segment)

@@ -13,7 +13,7 @@ use crate::import::Builder;
 use crate::import::mapping::{RelType, rel_by_term};
 use crate::store::Db;
 use crate::vocab::{cw, rdf, rdfs};
-use oxigraph::model::{NamedNode, Quad};
+use oxigraph::model::{NamedNode, NamedNodeRef, Quad};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
@@ -94,7 +94,38 @@ struct Names {
     /// Notation and scheme of each element defined by a document with a scheme.
     element: HashMap<NamedNode, (Option<String>, String)>,
     doc_scheme: HashMap<String, String>,
+    /// Active unit elements (the rows of coverage reports) and their scheme.
+    units: HashMap<NamedNode, String>,
+    sort_key: HashMap<NamedNode, String>,
+    /// Labels of the baselines and overlays that select an element.
+    baselines: HashMap<NamedNode, Vec<String>>,
 }
+
+/// Covering mappings by (focal scheme, target scheme, set scheme, roll-up).
+type Slices = std::collections::BTreeMap<(String, String, String, bool), Vec<NamedNode>>;
+
+/// The coverage slices as nodes: coverage and gaps start from the slice of their (focal
+/// scheme, target scheme, set) instead of walking every mapping of every focal element.
+fn emit_slices(b: &mut Builder, slices: Slices) {
+    for ((from, to, set, rollup), members) in slices {
+        let s = ids::slice_iri(&from, &to, &set, rollup);
+        b.iri(&s, rdf::TYPE, cw::COVERAGE_SLICE);
+        b.text(&s, cw::SLICE_FOCAL_SCHEME, &from);
+        b.text(&s, cw::SLICE_TARGET_SCHEME, &to);
+        b.text(&s, cw::SLICE_SET_SCHEME, &set);
+        let p = if rollup {
+            cw::SLICE_ROLLUP_MEMBER
+        } else {
+            cw::SLICE_MEMBER
+        };
+        for m in members {
+            b.add(s.clone(), p, m);
+        }
+    }
+}
+
+/// The classes of unit elements: what coverage and gap reports count.
+const UNITS: &[NamedNodeRef<'static>] = &[cw::SUBCATEGORY, cw::CONTROL, cw::CONTROL_ENHANCEMENT];
 
 impl Names {
     fn new(facts: &Facts) -> Self {
@@ -112,7 +143,7 @@ impl Names {
                     .or_insert_with(|| s.document.scheme.clone());
             }
         }
-        let element = facts
+        let element: HashMap<NamedNode, (Option<String>, String)> = facts
             .elements
             .iter()
             .filter_map(|(e, f)| {
@@ -120,9 +151,42 @@ impl Names {
                 Some((e.clone(), (f.notation.clone(), scheme.to_owned())))
             })
             .collect();
+        let units = facts
+            .elements
+            .iter()
+            .filter(|(e, f)| {
+                !f.is_withdrawn()
+                    && f.classes.iter().any(|c| UNITS.contains(&c.as_ref()))
+                    && element.get(*e).is_some_and(|(n, _)| n.is_some())
+            })
+            .filter_map(|(e, _)| Some((e.clone(), element.get(e)?.1.clone())))
+            .collect();
+        let sort_key = facts
+            .elements
+            .iter()
+            .filter_map(|(e, f)| Some((e.clone(), f.sort_key.clone()?)))
+            .collect();
+        let baselines = facts
+            .elements
+            .iter()
+            .filter(|(_, f)| !f.baselines.is_empty())
+            .map(|(e, f)| {
+                let mut labels: Vec<String> = f
+                    .baselines
+                    .iter()
+                    .filter_map(|b| facts.docs.get(b)?.label.clone())
+                    .collect();
+                labels.sort();
+                labels.dedup();
+                (e.clone(), labels)
+            })
+            .collect();
         Names {
             element,
             doc_scheme,
+            units,
+            sort_key,
+            baselines,
         }
     }
 
@@ -142,10 +206,17 @@ impl Names {
             .cloned()
     }
 
+    /// The answer facts of mapping `n` from `subject` to `target`, and its coverage slice
+    /// (`rollup`: a roll-up's slice, kept apart as roll-ups answer only when asked for).
+    #[allow(clippy::too_many_arguments)]
     fn add(
         &self,
         b: &mut Builder,
+        slices: &mut Slices,
+        rollup: bool,
         n: &NamedNode,
+        subject: &NamedNode,
+        rel: &RelType,
         target: &NamedNode,
         printed: Option<&String>,
         set: &NamedNode,
@@ -153,11 +224,39 @@ impl Names {
         if let Some(t) = self.notation(target).or(printed) {
             b.text(n, cw::TARGET_NOTATION, t);
         }
-        if let Some(s) = self.scheme(target) {
-            b.text(n, cw::TARGET_SCHEME, &s);
+        let target_scheme = self.scheme(target);
+        if let Some(s) = &target_scheme {
+            b.text(n, cw::TARGET_SCHEME, s);
         }
-        if let Some(s) = self.doc_scheme.get(set.as_str()) {
+        let set_scheme = self.doc_scheme.get(set.as_str());
+        if let Some(s) = set_scheme {
             b.text(n, cw::SET_SCHEME, s);
+        }
+        // A covering mapping: from an active unit element to an element with a notation,
+        // of a type that says something holds (not no-relationship, not contrary).
+        // Its row facts are on the mapping (short subject lists in Oxigraph's memory store,
+        // where a focal subcategory has ~110 triples): focal notation and sort key, and the
+        // labels of the baselines selecting the target.
+        if let (Some(from), Some(to), Some(set), Some(_)) = (
+            self.units.get(subject),
+            target_scheme,
+            set_scheme,
+            self.notation(target),
+        ) && !matches!(rel.term.as_str(), "NoRelationship" | "Contrary")
+        {
+            if let Some(n_) = self.notation(subject) {
+                b.text(n, cw::FOCAL_NOTATION, n_);
+            }
+            if let Some(k) = self.sort_key.get(subject) {
+                b.text(n, cw::FOCAL_SORT_KEY, k);
+            }
+            for l in self.baselines.get(target).into_iter().flatten() {
+                b.text(n, cw::TARGET_BASELINE, l);
+            }
+            slices
+                .entry((from.clone(), to, set.clone(), rollup))
+                .or_default()
+                .push(n.clone());
         }
     }
 }
@@ -223,12 +322,26 @@ pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
     b.iri(&set, cw::DOCUMENT_STATUS, cw::DRAFT);
 
     let names = Names::new(facts);
+    let mut slices = Slices::new();
+    for (e, scheme) in &names.units {
+        b.text(e, cw::UNIT_IN_SCHEME, scheme);
+    }
     let mut summary = Summary::default();
     for a in &asserted {
         // The asserted mapping answers directly (in this graph so that sources stay pristine).
         b.add(a.iri.clone(), cw::ASSERTED_IN, a.set.clone());
         b.text(&a.iri, cw::HOW, "direct");
-        names.add(&mut b, &a.iri, &a.object, a.printed_object.as_ref(), &a.set);
+        names.add(
+            &mut b,
+            &mut slices,
+            false,
+            &a.iri,
+            &a.subject,
+            a.rel,
+            &a.object,
+            a.printed_object.as_ref(),
+            &a.set,
+        );
         let Some(inv) = rel_by_term(&a.rel.inverse) else {
             continue;
         };
@@ -239,7 +352,17 @@ pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
         b.add(n.clone(), cw::INVERSE_OF, a.iri.clone());
         b.add(n.clone(), cw::ASSERTED_IN, a.set.clone());
         b.text(&n, cw::HOW, "inverse");
-        names.add(&mut b, &n, &a.subject, a.printed_subject.as_ref(), &a.set);
+        names.add(
+            &mut b,
+            &mut slices,
+            false,
+            &n,
+            &a.object,
+            inv,
+            &a.subject,
+            a.printed_subject.as_ref(),
+            &a.set,
+        );
         summary.inverses += 1;
     }
 
@@ -293,7 +416,11 @@ pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
             b.text(&n, cw::HOW, "path");
             names.add(
                 &mut b,
+                &mut slices,
+                false,
                 &n,
+                &first.subject,
+                rt,
                 &second.object,
                 second.printed_object.as_ref(),
                 &second.set,
@@ -301,7 +428,16 @@ pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
             summary.composed += 1;
         }
     }
-    rollups(facts, &asserted, &set, &names, &mut b, &mut summary)?;
+    rollups(
+        facts,
+        &asserted,
+        &set,
+        &names,
+        &mut b,
+        &mut slices,
+        &mut summary,
+    )?;
+    emit_slices(&mut b, slices);
     let quads = b.into_quads(&ids::inferred_graph());
     summary.triples = quads.len();
     Ok((quads, summary))
@@ -324,6 +460,7 @@ fn rollups(
     set: &NamedNode,
     names: &Names,
     b: &mut Builder,
+    slices: &mut Slices,
     summary: &mut Summary,
 ) -> Result<()> {
     let rule = rollup_rule()?;
@@ -430,7 +567,7 @@ fn rollups(
                 b.text(&n, cw::VIA_NOTATION, v);
             }
             b.add(n.clone(), cw::ROLLUP_IN, a.set.clone());
-            names.add(b, &n, &t, None, &a.set);
+            names.add(b, slices, true, &n, &a.subject, rt, &t, None, &a.set);
             if direction == "up" {
                 summary.rolled_up += 1;
             } else {

@@ -15,6 +15,11 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use std::io::Write;
 use std::path::PathBuf;
 
+// Loading builds ~0.7M quads of short strings: mimalloc measured faster than the system
+// allocator for it (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXAMPLES: &str = "\
 Examples:
   crosswalk load --sources ../shared/sources        load every source found there
