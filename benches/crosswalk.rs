@@ -91,6 +91,30 @@ fn bench_queries(c: &mut Criterion) {
             ]),
         ),
         (
+            "coverage csf by sp800-53 LOW (any set)",
+            "coverage",
+            a(&[
+                ("fromScheme", "csf"),
+                ("toScheme", "sp800-53"),
+                ("setScheme", "*"),
+                ("baseline", "LOW"),
+            ]),
+        ),
+        (
+            "focal-units csf",
+            "focal-units",
+            a(&[("fromScheme", "csf")]),
+        ),
+        (
+            "gaps csf to sp800-53 (olir-186)",
+            "gaps",
+            a(&[
+                ("fromScheme", "csf"),
+                ("toScheme", "sp800-53"),
+                ("setScheme", "olir-186"),
+            ]),
+        ),
+        (
             "gaps csf to sp800-53 (any set)",
             "gaps",
             a(&[
@@ -150,5 +174,53 @@ fn bench_queries(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_queries, bench_load);
+/// The CLI's and server's case: the same lookups on a RocksDB store on disk, warm.
+fn bench_disk(c: &mut Criterion) {
+    let Some(dir) = sources() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = Db::open(tmp.path()).expect("disk store");
+    let m = Manifest::builtin().expect("manifest");
+    let mut g = c.benchmark_group("disk");
+    g.sample_size(10).measurement_time(Duration::from_secs(30));
+    g.bench_function("load all sources on disk (RocksDB), with inference", |b| {
+        b.iter(|| {
+            load::load(&db, &m, &dir, &[], &mut |_| {}).expect("load");
+        })
+    });
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    let crosswalk = named("crosswalk").expect("crosswalk");
+    let args: Vec<(String, String)> = [
+        ("key", "GV.SC-07"),
+        ("toScheme", "sp800-53"),
+        ("setScheme", "olir-186"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    g.bench_function("crosswalk GV.SC-07 to sp800-53 (olir-186)", |b| {
+        b.iter(|| black_box(crosswalk.run(&db, &args).expect("run").rows.len()))
+    });
+    g.bench_function(
+        "answer::coverage csf by sp800-53 MODERATE (olir-186)",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    answer::coverage(
+                        &db,
+                        "csf",
+                        "sp800-53",
+                        Some("olir-186"),
+                        Some("MODERATE"),
+                        None,
+                    )
+                    .expect("coverage")
+                    .covered,
+                )
+            })
+        },
+    );
+    g.finish();
+}
+
+criterion_group!(benches, bench_queries, bench_load, bench_disk);
 criterion_main!(benches);

@@ -45,7 +45,11 @@ fn main() -> anyhow::Result<()> {
         }
         let refs: Vec<(&str, _)> = binds.iter().map(|(k, t)| (k.as_str(), t.clone())).collect();
         let rows = db.select(&text, &refs)?.rows.len();
-        let mut times: Vec<Duration> = (0..20)
+        let runs: usize = std::env::var("QTIME_RUNS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(20);
+        let mut times: Vec<Duration> = (0..runs.max(1))
             .map(|_| {
                 let t = Instant::now();
                 let _ = db.select(&text, &refs);
@@ -68,7 +72,8 @@ fn main() -> anyhow::Result<()> {
         }
         println!(
             "{file}: {rows} rows, median {:.3?}, min {:.3?}",
-            times[10], times[0]
+            times[times.len() / 2],
+            times[0]
         );
     }
     Ok(())

@@ -152,6 +152,19 @@ pub fn with_values(query: &str, bindings: &[(&str, Term)]) -> Result<String> {
     Ok(format!("{}{block}{}", &query[..at], &query[at..]))
 }
 
+/// Binds one variable to many values: a multi-row `VALUES` block opening the top-level
+/// `WHERE {`, so one query answers for a whole set (a breadth-first frontier) at once.
+pub fn with_value_rows(query: &str, var: &str, terms: &[Term]) -> Result<String> {
+    oxigraph::model::Variable::new(var)
+        .map_err(|e| Error::Invalid(format!("bad variable name {var}: {e}")))?;
+    let rows: Vec<String> = terms.iter().map(|t| format!("({t})")).collect();
+    let block = format!(" VALUES (?{var}) {{ {} }}\n", rows.join(" "));
+    let at = find_where(query).ok_or_else(|| {
+        Error::Invalid("a parameterised query needs a top-level `WHERE {`".into())
+    })?;
+    Ok(format!("{}{block}{}", &query[..at], &query[at..]))
+}
+
 /// Byte offset just after the first `WHERE {` outside comments.
 fn find_where(query: &str) -> Option<usize> {
     let mut offset = 0;

@@ -234,6 +234,24 @@ fn path_connects_a_withdrawn_csf_1_1_element_to_a_control() {
 }
 
 #[test]
+fn a_four_hop_path_is_found_from_both_ends_and_no_shorter_one_exists() {
+    let _d = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let hops = answer::path(db, "ID.AM-06", "SR-6", 4)
+        .expect("path")
+        .expect("connected");
+    assert_eq!(hops.len(), 4);
+    assert_eq!(hops[0].from, "ID.AM-06");
+    assert_eq!(hops[3].to, "SR-6");
+    // The halves found by the two searches join up: each hop starts where the last ended.
+    for w in hops.windows(2) {
+        assert_eq!(w[0].to, w[1].from, "{hops:?}");
+    }
+    // Breadth-first from both ends is exhaustive up to the bound: nothing within 3 hops.
+    assert_eq!(answer::path(db, "ID.AM-06", "SR-6", 3).expect("path"), None);
+}
+
+#[test]
 fn inferred_inverses_match_asserted_mappings_one_to_one() {
     let _d = require_sources!();
     let db = common::loaded().expect("loaded");
