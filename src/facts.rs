@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::ids;
 use crate::store::Db;
 use crate::vocab::{cw, rdf, rdfs, skos};
-use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
 use std::collections::HashMap;
 
 /// What is known of a document.
@@ -119,15 +119,25 @@ impl Facts {
     pub fn from_store(db: &Db, skip: &[NamedNode]) -> Result<Self> {
         let inferred = ids::inferred_graph();
         let mut f = Facts::default();
-        for p in READ {
-            for q in db.inner().quads_for_pattern(None, Some(*p), None, None) {
-                let q = q?;
-                if let GraphNameRef::NamedNode(g) = q.graph_name.as_ref()
-                    && (g == inferred.as_ref() || skip.iter().any(|s| s.as_ref() == g))
+        // Graph by graph, so the graphs a full load replaces cost nothing to skip.
+        let mut graphs = vec![GraphName::DefaultGraph];
+        for g in db.inner().named_graphs() {
+            if let NamedOrBlankNode::NamedNode(n) = g?
+                && n != inferred
+                && !skip.contains(&n)
+            {
+                graphs.push(GraphName::NamedNode(n));
+            }
+        }
+        for g in &graphs {
+            for p in READ {
+                for q in db
+                    .inner()
+                    .quads_for_pattern(None, Some(*p), None, Some(g.as_ref()))
                 {
-                    continue;
+                    let q = q?;
+                    f.add(&q.subject, &q.predicate, &q.object);
                 }
-                f.add(&q.subject, &q.predicate, &q.object);
             }
         }
         Ok(f)

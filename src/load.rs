@@ -33,9 +33,16 @@ pub enum Outcome {
 pub struct Report {
     pub sources: Vec<(String, Outcome)>,
     pub inferred: crate::infer::Summary,
+    /// Graphs left as they were because their content had not changed (on-disk stores).
+    pub unchanged: Vec<NamedNode>,
 }
 
 impl Report {
+    /// Whether the source's graph was left as it was (same content as the store's).
+    pub fn is_unchanged(&self, source_id: &str) -> bool {
+        self.unchanged.contains(&ids::graph_iri(source_id))
+    }
+
     pub fn loaded(&self) -> impl Iterator<Item = (&str, usize, &[String])> {
         self.sources.iter().filter_map(|(id, o)| match o {
             Outcome::Loaded {
@@ -227,11 +234,11 @@ pub fn load(
     report.inferred = summary;
     graphs.push((ids::inferred_graph(), inferred));
     let derived = started.elapsed();
-    progress(Event::Write {
-        quads: graphs.iter().map(|(_, q)| q.len()).sum(),
-    });
     let refs: Vec<(&NamedNode, &[Quad])> = graphs.iter().map(|(g, q)| (g, q.as_slice())).collect();
-    db.replace_graphs(&refs)?;
+    progress(Event::Write {
+        quads: refs.iter().map(|(_, q)| q.len()).sum(),
+    });
+    report.unchanged = db.replace_graphs(&refs)?;
     tracing::debug!(
         import_ms = imported.as_millis(),
         infer_ms = (derived - imported).as_millis(),

@@ -455,7 +455,12 @@ fn run(cli: Cli) -> Result<()> {
                 Event::Done => pb.finish_and_clear(),
             })?;
             for (id, n, warnings) in report.loaded() {
-                writeln!(out, "loaded  {id:<28} {n:>7} triples")?;
+                let what = if report.is_unchanged(id) {
+                    "same   "
+                } else {
+                    "loaded "
+                };
+                writeln!(out, "{what} {id:<28} {n:>7} triples")?;
                 for w in warnings {
                     writeln!(out, "  warning: {w}")?;
                 }
