@@ -64,7 +64,8 @@ enum Cmd {
         #[arg(long, default_value_t = 10)]
         timeout: u64,
     },
-    /// Load sources into the store (each replaces its own named graph atomically).
+    /// Load sources into the store: import all, infer, then replace their named graphs in one
+    /// write (a graph whose content is unchanged is left as it was). Bad input writes nothing.
     #[command(
         after_help = "Examples:\n  crosswalk load --sources ../shared/sources\n  crosswalk load csf-2.0\n  crosswalk load --mapping my-crosswalk.sssom.tsv --set-name mine"
     )]

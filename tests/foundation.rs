@@ -238,6 +238,38 @@ fn show_accepts_nist_spellings_and_reload_is_idempotent_and_bad_files_change_not
     );
     assert_eq!(count_quads(), quads);
     assert_eq!(stats(), before);
+
+    // Every source is imported before anything is written: a good CSF catalog followed (in
+    // manifest order) by a broken MODERATE profile leaves even the CSF graph untouched (its
+    // load timestamp is the first load's).
+    let stamp = || {
+        run_ok(bin().arg("--store").arg(&store).args([
+            "query",
+            "--format",
+            "csv",
+            "SELECT ?t WHERE { GRAPH <https://w3id.org/crosswalk/graph/csf-2.0> { <https://w3id.org/crosswalk/graph/csf-2.0> <http://www.w3.org/ns/prov#generatedAtTime> ?t } }",
+        ]))
+    };
+    let first_stamp = stamp();
+    assert!(first_stamp.contains("20"), "{first_stamp}");
+    std::fs::write(bad.join(csf_rel), &good).expect("write");
+    let moderate = "nist/sp800-53r5/v5.1.1/NIST_SP-800-53_rev5_MODERATE-baseline_profile.json";
+    std::fs::create_dir_all(bad.join("nist/sp800-53r5/v5.1.1")).expect("mkdir");
+    std::fs::write(bad.join(moderate), b"{\"profile\": ").expect("write");
+    let out = bin()
+        .arg("--store")
+        .arg(&store)
+        .args(["load", "--sources"])
+        .arg(&bad)
+        .args(["csf-2.0", "sp800-53b-5.1.1-moderate"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("MODERATE-baseline_profile.json"), "{err}");
+    assert_eq!(stamp(), first_stamp);
+    assert_eq!(count_quads(), quads);
+    assert_eq!(stats(), before);
 }
 
 #[test]
