@@ -37,6 +37,20 @@ fn loaded(dir: &Path) -> Db {
     db
 }
 
+/// What `crosswalk coverage --from csf --to sp800-53 --set olir-186 --baseline MODERATE` runs.
+fn moderate_coverage(db: &Db) -> usize {
+    answer::coverage(
+        db,
+        "csf",
+        "sp800-53",
+        Some("olir-186"),
+        Some("MODERATE"),
+        None,
+    )
+    .expect("coverage")
+    .covered
+}
+
 fn bench_load(c: &mut Criterion) {
     let Some(dir) = sources() else { return };
     let m = Manifest::builtin().expect("manifest");
@@ -154,22 +168,7 @@ fn bench_queries(c: &mut Criterion) {
     });
     g.bench_function(
         "answer::coverage csf by sp800-53 MODERATE (olir-186)",
-        |b| {
-            b.iter(|| {
-                black_box(
-                    answer::coverage(
-                        &db,
-                        "csf",
-                        "sp800-53",
-                        Some("olir-186"),
-                        Some("MODERATE"),
-                        None,
-                    )
-                    .expect("coverage")
-                    .covered,
-                )
-            })
-        },
+        |b| b.iter(|| black_box(moderate_coverage(&db))),
     );
     g.finish();
 }
@@ -202,22 +201,7 @@ fn bench_disk(c: &mut Criterion) {
     });
     g.bench_function(
         "answer::coverage csf by sp800-53 MODERATE (olir-186)",
-        |b| {
-            b.iter(|| {
-                black_box(
-                    answer::coverage(
-                        &db,
-                        "csf",
-                        "sp800-53",
-                        Some("olir-186"),
-                        Some("MODERATE"),
-                        None,
-                    )
-                    .expect("coverage")
-                    .covered,
-                )
-            })
-        },
+        |b| b.iter(|| black_box(moderate_coverage(&db))),
     );
     g.finish();
 }
