@@ -448,3 +448,99 @@ fn rollup_is_opt_in_and_reaches_family_members_and_parent_controls() {
     );
     assert!(rolled.covered >= strict.covered);
 }
+
+/// The coverage slices (materialised) answer exactly what the plain formulation over every
+/// mapping answers: same focal units, same covered (focal, target) pairs, same gaps — for a
+/// set, for any set, and in the reverse direction (inverse mappings).
+#[test]
+fn coverage_slices_agree_with_the_plain_formulation() {
+    let _d = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let units_q = |from: &str| {
+        format!(
+            "{}SELECT DISTINCT ?focal WHERE {{
+               ?fdoc cw:scheme \"{from}\" . ?focal cw:definedBy ?fdoc ; a ?unit ; skos:notation ?fn .
+               VALUES ?unit {{ cw:Subcategory cw:Control cw:ControlEnhancement }}
+               FILTER NOT EXISTS {{ ?focal cw:status cw:Withdrawn }} }}",
+            common::PREFIXES
+        )
+    };
+    for (from, to, set) in [
+        ("csf", "sp800-53", Some("olir-186")),
+        ("csf", "sp800-53", None),
+        ("sp800-53", "csf", None),
+    ] {
+        let set_pattern = set
+            .map(|s| format!("?m cw:setScheme \"{s}\" ."))
+            .unwrap_or_default();
+        let plain = common::column(
+            db,
+            &format!(
+                "{}SELECT DISTINCT ?pair WHERE {{
+                   ?fdoc cw:scheme \"{from}\" . ?focal cw:definedBy ?fdoc ; a ?unit ; skos:notation ?fn .
+                   VALUES ?unit {{ cw:Subcategory cw:Control cw:ControlEnhancement }}
+                   FILTER NOT EXISTS {{ ?focal cw:status cw:Withdrawn }}
+                   ?m cw:subject ?focal ; cw:targetScheme \"{to}\" ; cw:assertedIn ?s ;
+                      cw:object ?target ; cw:relationship ?rel . {set_pattern}
+                   ?target skos:notation ?tn .
+                   FILTER(?rel != cw:NoRelationship && ?rel != cw:Contrary)
+                   BIND(CONCAT(STR(?focal), \" \", STR(?target)) AS ?pair) }}",
+                common::PREFIXES
+            ),
+            "pair",
+        );
+        let plain: BTreeSet<String> = plain.into_iter().collect();
+        let args = |with_baseline: bool| {
+            let mut v = vec![
+                ("fromScheme".to_owned(), from.to_owned()),
+                ("toScheme".to_owned(), to.to_owned()),
+                ("setScheme".to_owned(), set.unwrap_or("*").to_owned()),
+            ];
+            if with_baseline {
+                v.push(("baseline".to_owned(), "*".to_owned()));
+            }
+            v
+        };
+        let cov = crosswalk::query::named("coverage")
+            .expect("q")
+            .run(db, &args(true))
+            .expect("coverage");
+        let sliced: BTreeSet<String> = (0..cov.rows.len())
+            .map(|r| {
+                let t = |v: &str| {
+                    cov.get(r, v)
+                        .map(crosswalk::query::term_text)
+                        .unwrap_or_default()
+                };
+                format!("{} {}", t("focal"), t("target"))
+            })
+            .collect();
+        assert!(!plain.is_empty(), "{from} → {to} {set:?}");
+        assert_eq!(sliced, plain, "{from} → {to} {set:?}");
+
+        let units: BTreeSet<String> = common::column(db, &units_q(from), "focal")
+            .into_iter()
+            .collect();
+        let named_units: BTreeSet<String> = crosswalk::query::named("focal-units")
+            .expect("q")
+            .run(db, &[("fromScheme".to_owned(), from.to_owned())])
+            .expect("units")
+            .strings("focal")
+            .into_iter()
+            .collect();
+        assert_eq!(named_units, units, "{from}");
+        let covered: BTreeSet<String> = plain
+            .iter()
+            .filter_map(|p| p.split(' ').next().map(str::to_owned))
+            .collect();
+        let expected_gaps: BTreeSet<String> = units.difference(&covered).cloned().collect();
+        let gaps: BTreeSet<String> = crosswalk::query::named("gaps")
+            .expect("q")
+            .run(db, &args(false))
+            .expect("gaps")
+            .strings("focal")
+            .into_iter()
+            .collect();
+        assert_eq!(gaps, expected_gaps, "{from} → {to} {set:?}");
+    }
+}
