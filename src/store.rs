@@ -112,11 +112,7 @@ impl Db {
         &self.store
     }
 
-    /// Replaces the content of `graph` with `quads`. Small graphs go through one transaction;
-    /// larger ones (in practice only the inferred graph: one 264k-quad RocksDB transaction took
-    /// 20 s) are
-    /// cleared in one transaction and written by the bulk loader, itself atomic. The quads are
-    /// complete before either step, so only a storage failure could leave the graph empty.
+    /// Replaces the content of `graph` with `quads` (see [`Db::replace_graphs`]).
     pub fn replace_graph(&self, graph: &NamedNode, quads: &[Quad]) -> Result<()> {
         self.replace_graphs(&[(graph, quads)]).map(|_| ())
     }
@@ -214,6 +210,21 @@ impl Db {
         loader.load_quads(bulk.iter().flat_map(|q| q.iter().cloned()))?;
         loader.commit()?;
         Ok(unchanged)
+    }
+
+    /// Drops every recorded `cw:loadDigest`: after a SPARQL Update a graph's content may no
+    /// longer be what its digest says, and the next load must not skip it.
+    pub fn forget_load_digests(&self) -> Result<()> {
+        let stale: Vec<Quad> = self
+            .store
+            .quads_for_pattern(None, Some(crate::vocab::cw::LOAD_DIGEST), None, None)
+            .collect::<std::result::Result<_, _>>()?;
+        let mut tx = self.store.start_transaction()?;
+        for q in &stale {
+            tx.remove(q);
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The `cw:loadDigest` a load recorded for `graph` (see `load::load_digest`).

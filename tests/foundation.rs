@@ -293,3 +293,47 @@ fn in_memory_load_reports_missing_sources() {
     );
     assert_eq!(report.loaded().count(), 1);
 }
+
+/// On disk, a reload leaves graphs with an unchanged content digest alone; once something
+/// else changed the store (as a SPARQL Update through `serve` does), the digests are dropped
+/// and the next load rewrites and restores the graph.
+#[test]
+fn reload_skips_unchanged_graphs_until_the_store_is_edited() {
+    let dir = require_sources!();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = Db::open(tmp.path()).expect("disk store");
+    let m = Manifest::builtin().expect("manifest");
+    let ids = ["sp800-53r5-5.0.1".to_owned(), "csf-2.0".to_owned()];
+    let load = || load::load(&db, &m, &dir, &ids, &mut |_| {}).expect("load");
+    let first = load();
+    assert!(first.unchanged.is_empty());
+    let quads = db.len().expect("len");
+    let second = load();
+    let csf = crosswalk::ids::graph_iri("csf-2.0");
+    assert!(second.is_unchanged("csf-2.0") && second.is_unchanged("sp800-53r5-5.0.1"));
+    assert!(second.unchanged.contains(&crosswalk::ids::inferred_graph()));
+    assert_eq!(db.len().expect("len"), quads);
+
+    let edit = format!(
+        "DELETE WHERE {{ GRAPH <{}> {{ ?e <http://www.w3.org/2004/02/skos/core#notation> \"GV.SC-07\" }} }}",
+        csf.as_str()
+    );
+    oxigraph::sparql::SparqlEvaluator::new()
+        .parse_update(&edit)
+        .expect("update")
+        .on_store(db.inner())
+        .execute()
+        .expect("execute");
+    db.forget_load_digests().expect("forget");
+    let notation = format!(
+        "{PREFIXES}SELECT (COUNT(*) AS ?n) WHERE {{ ?e skos:notation \"GV.SC-07\" ; cw:definedBy <https://w3id.org/crosswalk/doc/csf/2.0> }}"
+    );
+    let digests = format!("{PREFIXES}SELECT (COUNT(*) AS ?n) WHERE {{ ?g cw:loadDigest ?d }}");
+    assert_eq!(count(&db, &notation), 0);
+    assert_eq!(count(&db, &digests), 0);
+    let third = load();
+    assert!(!third.is_unchanged("csf-2.0"));
+    assert_eq!(count(&db, &notation), 1);
+    assert_eq!(count(&db, &digests), 4, "ontology, two sources, inferred");
+    assert_eq!(db.len().expect("len"), quads);
+}

@@ -289,13 +289,13 @@ async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Respons
         let prepared = SparqlEvaluator::new()
             .parse_update(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
-        prepared.on_store(db.inner()).execute().map_err(|e| {
-            Failure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "update_error",
-                e.to_string(),
-            )
-        })
+        let failed = |e: String| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "update_error", e);
+        prepared
+            .on_store(db.inner())
+            .execute()
+            .map_err(|e| failed(e.to_string()))?;
+        // The graphs' load digests no longer vouch for their content.
+        db.forget_load_digests().map_err(|e| failed(e.to_string()))
     })
     .await;
     match result {
