@@ -235,25 +235,26 @@ pub struct NamedQuery {
     pub example: String,
 }
 
-/// Every named query, by name.
-pub fn library() -> Vec<NamedQuery> {
-    named::NAMED
-        .iter()
-        .map(|(name, text)| parse_header(name, text))
-        .collect()
+/// Every named query, by name (headers parsed once per process: `named` is on every answer's
+/// path).
+pub fn library() -> &'static [NamedQuery] {
+    static LIBRARY: std::sync::OnceLock<Vec<NamedQuery>> = std::sync::OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        named::NAMED
+            .iter()
+            .map(|(name, text)| parse_header(name, text))
+            .collect()
+    })
 }
 
-pub fn named(name: &str) -> Result<NamedQuery> {
-    library()
-        .into_iter()
-        .find(|q| q.name == name)
-        .ok_or_else(|| {
-            let names: Vec<&str> = named::NAMED.iter().map(|(n, _)| *n).collect();
-            Error::NotFound(format!(
-                "no named query `{name}`; known: {}",
-                names.join(", ")
-            ))
-        })
+pub fn named(name: &str) -> Result<&'static NamedQuery> {
+    library().iter().find(|q| q.name == name).ok_or_else(|| {
+        let names: Vec<&str> = named::NAMED.iter().map(|(n, _)| *n).collect();
+        Error::NotFound(format!(
+            "no named query `{name}`; known: {}",
+            names.join(", ")
+        ))
+    })
 }
 
 fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {

@@ -14,7 +14,7 @@ fn a(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 fn every_query_has_a_header_and_projects_its_parameters() {
     let lib = library();
     assert!(lib.len() >= 16, "{}", lib.len());
-    for q in &lib {
+    for q in lib {
         assert!(!q.question.is_empty(), "{}: no `# question:`", q.name);
         assert!(
             q.example.contains(q.name),
