@@ -115,6 +115,7 @@ fn read_files(source: &Source, paths: &[PathBuf]) -> Result<Vec<InputFile>> {
 }
 
 /// One source imported, not yet written.
+#[derive(Debug)]
 pub struct Imported {
     pub graph: NamedNode,
     pub quads: Vec<Quad>,
@@ -155,18 +156,6 @@ pub fn import_source(
     })
 }
 
-/// Imports one source from explicit files and replaces its graph. Returns triples and warnings.
-pub fn load_source(
-    db: &Db,
-    source: &Source,
-    files: &[InputFile],
-    resolver: &Resolver,
-) -> Result<(NamedNode, usize, Vec<String>)> {
-    let i = import_source(source, files, resolver)?;
-    db.replace_graph(&i.graph, &i.quads)?;
-    Ok((i.graph, i.quads.len(), i.warnings))
-}
-
 /// Loads the sources named by `ids` (all when empty) that are present under `dir`, and
 /// re-infers. Every source is imported (each resolved against the graphs in the store and the
 /// sources imported before it) and inference derived before the store is touched; then all
@@ -188,7 +177,6 @@ pub fn load(
     progress(Event::Start {
         total: selected.len(),
     });
-    let started = std::time::Instant::now();
     let mut report = Report::default();
     let mut located = Vec::new();
     for source in selected {
@@ -199,14 +187,33 @@ pub fn load(
                 .push((source.id.clone(), Outcome::Missing { file })),
         }
     }
+    write_sources(db, located, true, &mut report, progress)?;
+    progress(Event::Done);
+    Ok(report)
+}
+
+/// The core of every load: imports `located` in order (each resolved against the store's
+/// other graphs and the sources before it), derives `graph/inferred` from all of it, then
+/// replaces those graphs (and the ontology's, with `ontology`) in one write.
+pub fn write_sources(
+    db: &Db,
+    located: Vec<(&Source, Vec<PathBuf>)>,
+    ontology: bool,
+    report: &mut Report,
+    progress: &mut dyn FnMut(Event<'_>),
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut graphs = Vec::new();
+    if ontology {
+        graphs.push((ids::ontology_graph(), ontology_quads()?));
+    }
     let replaced: Vec<NamedNode> = located
         .iter()
         .map(|(s, _)| ids::graph_iri(&s.id))
-        .chain([ids::ontology_graph()])
+        .chain(graphs.iter().map(|(g, _)| g.clone()))
         .collect();
     let mut facts = Facts::from_store(db, &replaced)?;
     let mut resolver = Resolver::from_facts(&facts);
-    let mut graphs = vec![(ids::ontology_graph(), ontology_quads()?)];
     for (source, paths) in located {
         progress(Event::Source { id: &source.id });
         let files = read_files(source, &paths)?;
@@ -245,6 +252,5 @@ pub fn load(
         write_ms = (started.elapsed() - derived).as_millis(),
         "load phases"
     );
-    progress(Event::Done);
-    Ok(report)
+    Ok(())
 }

@@ -1051,9 +1051,10 @@ fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
 
 /// Loads each user mapping file as its own set; returns (set IRI, file) pairs.
 fn load_user_sets(db: &Db, u: &UserSetArgs) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for f in &u.mappings {
-        let spec = crosswalk::user_set::Spec {
+    let specs: Vec<crosswalk::user_set::Spec> = u
+        .mappings
+        .iter()
+        .map(|f| crosswalk::user_set::Spec {
             file: f.clone(),
             name: if u.mappings.len() == 1 {
                 u.set_name.clone()
@@ -1063,15 +1064,18 @@ fn load_user_sets(db: &Db, u: &UserSetArgs) -> Result<Vec<(String, String)>> {
             focal: u.focal.clone(),
             reference: u.reference.clone(),
             reference_version: u.reference_version.clone(),
-        };
-        let (set, warnings) = crosswalk::user_set::load(db, &spec)?;
+        })
+        .collect();
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let loaded = crosswalk::user_set::load_all(db, &specs)?;
+    let mut out = Vec::new();
+    for ((set, warnings), f) in loaded.into_iter().zip(&u.mappings) {
         for w in warnings {
             tracing::info!("{w}");
         }
         out.push((set, f.display().to_string()));
-    }
-    if !out.is_empty() {
-        crosswalk::infer::materialise(db)?;
     }
     Ok(out)
 }

@@ -2,12 +2,10 @@
 //! file type, the set's name and schemes from the command line or the file's own metadata), then
 //! the same load path as NIST's sets — its own named graph, replaced in one transaction.
 use crate::error::{Error, Result};
-use crate::import::InputFile;
+use crate::ids;
 use crate::query::{Sparql, term_text};
-use crate::resolve::Resolver;
 use crate::sources::{DocKind, DocStatus, DocumentMeta, Manifest, Source, SourceFile};
 use crate::store::Db;
-use crate::{ids, load};
 use oxigraph::model::Literal;
 use std::path::{Path, PathBuf};
 
@@ -109,20 +107,36 @@ pub fn source(spec: &Spec) -> Result<Source> {
     })
 }
 
-/// Imports the file into its own graph (replacing an earlier load of the same set); returns the
-/// set's document IRI and the import warnings. Inference is the caller's to re-run.
+/// Imports each file into its own graph (replacing an earlier load of the same set) and
+/// re-infers, in one write (`load::write_sources`); returns each set's document IRI and its
+/// import warnings.
+pub fn load_all(db: &Db, specs: &[Spec]) -> Result<Vec<(String, Vec<String>)>> {
+    let sources = specs.iter().map(source).collect::<Result<Vec<_>>>()?;
+    let located = sources
+        .iter()
+        .zip(specs)
+        .map(|(s, spec)| (s, vec![spec.file.clone()]))
+        .collect();
+    let mut report = crate::load::Report::default();
+    crate::load::write_sources(db, located, false, &mut report, &mut |_| {})?;
+    Ok(sources
+        .iter()
+        .zip(report.sources)
+        .map(|(s, (_, outcome))| {
+            let warnings = match outcome {
+                crate::load::Outcome::Loaded { warnings, .. } => warnings,
+                crate::load::Outcome::Missing { .. } => Vec::new(),
+            };
+            (ids::doc_iri(&s.document.id).as_str().to_owned(), warnings)
+        })
+        .collect())
+}
+
+/// [`load_all`] for one file.
 pub fn load(db: &Db, spec: &Spec) -> Result<(String, Vec<String>)> {
-    let src = source(spec)?;
-    let bytes = std::fs::read(&spec.file).map_err(|e| Error::io(&spec.file, e))?;
-    let file = InputFile {
-        sha256: load::sha256_hex(&bytes),
-        path: spec.file.clone(),
-        bytes,
-        role: None,
-    };
-    let resolver = Resolver::from_store(db)?;
-    let (_, _, warnings) = load::load_source(db, &src, &[file], &resolver)?;
-    Ok((ids::doc_iri(&src.document.id).as_str().to_owned(), warnings))
+    load_all(db, std::slice::from_ref(spec))?
+        .pop()
+        .ok_or_else(|| Error::Invalid("no mapping set was loaded".into()))
 }
 
 const SET_BY_SCHEME: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>

@@ -486,7 +486,7 @@ fn profiles_need_the_ai_rmf_loaded_first() {
     let empty = Resolver::default();
     for id in ["ai-rmf-playbook", "genai-profile"] {
         let source = m.get(id).expect("source");
-        let err = load::load_source(&db, source, &files(&dir, &m, id), &empty).expect_err("error");
+        let err = load::import_source(source, &files(&dir, &m, id), &empty).expect_err("error");
         assert!(matches!(err, Error::NotFound(_)), "{id}: {err}");
         assert!(err.to_string().contains("ai-rmf-1.0"), "{id}: {err}");
     }
@@ -508,7 +508,7 @@ fn parse_errors_name_file_and_place() {
         .find(|f| f.role.as_deref() == Some("risks"))
         .expect("risks file");
     risks.bytes = b"risks:\n- id: nist-x\n  name: [a, b]\n".to_vec();
-    let err = load::load_source(&db, source, &fs, &resolver).expect_err("error");
+    let err = load::import_source(source, &fs, &resolver).expect_err("error");
     match &err {
         Error::Parse { file, location, .. } => {
             assert!(
@@ -529,7 +529,7 @@ fn parse_errors_name_file_and_place() {
     csv.bytes =
         b"NIST Action ID,NIST Title,AI Actor Tasks\nGV-1.1-001,Text,TEVV\nbogus,Text,TEVV\n"
             .to_vec();
-    let err = load::load_source(&db, source, &fs, &resolver).expect_err("error");
+    let err = load::import_source(source, &fs, &resolver).expect_err("error");
     match &err {
         Error::Parse { file, location, .. } => {
             assert!(
@@ -548,7 +548,7 @@ fn parse_errors_name_file_and_place() {
         .expect("utf-8")
         .replacen("\"GOVERN 1.1\"", "\"GOVERN one\"", 1);
     fs[0].bytes = text.into_bytes();
-    let err = load::load_source(&db, source, &fs, &resolver).expect_err("error");
+    let err = load::import_source(source, &fs, &resolver).expect_err("error");
     match &err {
         Error::Parse { location, .. } => assert_eq!(location, "$.subcategories[0].id", "{err}"),
         other => panic!("expected a parse error, got {other}"),
