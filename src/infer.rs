@@ -39,36 +39,29 @@ struct Rules {
     rollup: Rollup,
 }
 
-fn table() -> Result<Rules> {
-    toml::from_str(RULES).map_err(|e| Error::Manifest(format!("mappings/composition.toml: {e}")))
-}
-
-/// The roll-up table.
-pub fn rollup_rule() -> Result<Rollup> {
-    let r = table()?.rollup;
-    for t in std::iter::once(&r.result).chain(&r.exclude) {
-        if rel_by_term(t).is_none() {
-            return Err(Error::Manifest(format!(
-                "mappings/composition.toml [rollup]: unknown type {t}"
-            )));
-        }
-    }
-    Ok(r)
-}
-
-/// The composition table.
-pub fn rules() -> Result<Vec<Rule>> {
-    let r = table()?;
-    for rule in &r.rule {
-        for t in [&rule.first, &rule.second, &rule.result] {
-            if rel_by_term(t).is_none() {
-                return Err(Error::Manifest(format!(
-                    "mappings/composition.toml: unknown type {t}"
-                )));
+/// The tables, parsed and checked once per process (every inference run reads both).
+fn table() -> Result<&'static Rules> {
+    static TABLE: std::sync::OnceLock<std::result::Result<Rules, String>> =
+        std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let r: Rules =
+                toml::from_str(RULES).map_err(|e| format!("mappings/composition.toml: {e}"))?;
+            let terms = r
+                .rule
+                .iter()
+                .flat_map(|x| [&x.first, &x.second, &x.result])
+                .chain(std::iter::once(&r.rollup.result))
+                .chain(&r.rollup.exclude);
+            for t in terms {
+                if rel_by_term(t).is_none() {
+                    return Err(format!("mappings/composition.toml: unknown type {t}"));
+                }
             }
-        }
-    }
-    Ok(r.rule)
+            Ok(r)
+        })
+        .as_ref()
+        .map_err(|e| Error::Manifest(e.clone()))
 }
 
 struct Asserted {
@@ -290,8 +283,8 @@ pub fn materialise(db: &Db) -> Result<Summary> {
 
 /// The inferred graph's quads for these asserted facts.
 pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
-    let rules = rules()?;
-    let table: HashMap<(&str, &str), &str> = rules
+    let table: HashMap<(&str, &str), &str> = table()?
+        .rule
         .iter()
         .map(|r| ((r.first.as_str(), r.second.as_str()), r.result.as_str()))
         .collect();
@@ -473,7 +466,7 @@ fn rollups(
     slices: &mut Slices,
     summary: &mut Summary,
 ) -> Result<()> {
-    let rule = rollup_rule()?;
+    let rule = &table()?.rollup;
     let Some(rt) = rel_by_term(&rule.result) else {
         return Ok(());
     };
