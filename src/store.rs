@@ -176,17 +176,17 @@ impl Db {
                 .quads_for_pattern(None, None, None, Some(name))
                 .collect::<std::result::Result<_, _>>()?;
             let new: std::collections::HashSet<&Quad> = q.iter().collect();
-            let removed = old.iter().filter(|x| !new.contains(x)).count();
-            let added = q.iter().filter(|x| !old.contains(*x)).count();
-            tracing::debug!(graph = %g, old = old.len(), removed, added, "graph difference");
-            if removed + added > DIFF_LIMIT {
+            let removed: Vec<&Quad> = old.iter().filter(|x| !new.contains(x)).collect();
+            let added: Vec<&Quad> = q.iter().filter(|x| !old.contains(*x)).collect();
+            tracing::debug!(graph = %g, old = old.len(), removed = removed.len(), added = added.len(), "graph difference");
+            if removed.len() + added.len() > DIFF_LIMIT {
                 tx.clear_graph(name)?;
                 bulk.push(q);
             } else {
-                for x in old.iter().filter(|x| !new.contains(x)) {
+                for x in removed {
                     tx.remove(x);
                 }
-                for x in q.iter().filter(|x| !old.contains(*x)) {
+                for x in added {
                     tx.insert(x);
                 }
             }
