@@ -30,6 +30,42 @@ fn main() -> anyhow::Result<()> {
         crosswalk::load::load(&db, &Manifest::builtin()?, dir.as_ref(), &[], &mut |_| {})?;
     }
     eprintln!("loaded {} quads in {:.2?}", db.len()?, started.elapsed());
+    // QTIME_LOADS=N loads N more times into fresh stores in this process (as a benchmark does).
+    let loads: usize = std::env::var("QTIME_LOADS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    for _ in 0..loads {
+        let fresh = Db::memory()?;
+        let t = Instant::now();
+        crosswalk::load::load(
+            &fresh,
+            &Manifest::builtin()?,
+            dir.as_ref(),
+            &[],
+            &mut |_| {},
+        )?;
+        eprintln!("reloaded in {:.2?}", t.elapsed());
+    }
+    if std::env::var_os("QTIME_WRITE").is_some() {
+        // The store's write floor: the loaded quads written again into a fresh memory store.
+        let quads: Vec<oxigraph::model::Quad> = db.inner().iter().collect::<Result<_, _>>()?;
+        for _ in 0..3 {
+            let fresh = oxigraph::store::Store::new()?;
+            let t = Instant::now();
+            let mut tx = fresh.start_transaction()?;
+            tx.extend(quads.iter());
+            tx.commit()?;
+            let e = t.elapsed();
+            eprintln!(
+                "write {} quads: {:.3?} ({:.2} µs/quad)",
+                quads.len(),
+                e,
+                e.as_secs_f64() * 1e6 / quads.len() as f64
+            );
+            std::mem::forget(fresh);
+        }
+    }
     for file in args {
         let text = std::fs::read_to_string(&file)?;
         let mut binds = Vec::new();
@@ -57,6 +93,15 @@ fn main() -> anyhow::Result<()> {
             })
             .collect();
         times.sort();
+        if std::env::var_os("QTIME_PARSE").is_some() {
+            // Parsing alone (the text with its VALUES block), to see what a cached parse would save.
+            let text = crosswalk::query::with_values(&text, &refs)?;
+            let t = Instant::now();
+            for _ in 0..runs {
+                let _ = oxigraph::sparql::SparqlEvaluator::new().parse_query(&text)?;
+            }
+            eprintln!("parse: {:.3?} per query", t.elapsed() / runs as u32);
+        }
         if std::env::var_os("QTIME_EXPLAIN").is_some() {
             // Oxigraph's plan with per-node statistics, to see which join order it chose.
             let text = crosswalk::query::with_values(&text, &refs)?;

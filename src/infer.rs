@@ -283,6 +283,40 @@ pub fn materialise(db: &Db) -> Result<Summary> {
 
 /// The inferred graph's quads for these asserted facts.
 pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
+    let mut quads = Vec::new();
+    let summary = derive_into(facts, &mut |q| {
+        quads.extend(q);
+        Ok(())
+    })?;
+    Ok((quads, summary))
+}
+
+/// How many triples [`derive_into`] gathers before handing them on: small enough that the
+/// store writes while inference goes on, large enough that the hand-over costs nothing.
+const CHUNK: usize = 25_000;
+
+/// Hands the builder's triples to `emit` as quads of `graph/inferred` once there are at least
+/// `min` of them.
+fn flush(
+    b: &mut Builder,
+    min: usize,
+    total: &mut usize,
+    emit: &mut dyn FnMut(Vec<Quad>) -> Result<()>,
+) -> Result<()> {
+    if b.len() >= min.max(1) {
+        let quads = std::mem::take(b).into_quads(&ids::inferred_graph());
+        *total += quads.len();
+        emit(quads)?;
+    }
+    Ok(())
+}
+
+/// [`derive`], handing the quads to `emit` in chunks as they are derived (a load writes them
+/// on another thread meanwhile). `emit` failing stops the derivation with its error.
+pub fn derive_into(
+    facts: &Facts,
+    emit: &mut dyn FnMut(Vec<Quad>) -> Result<()>,
+) -> Result<Summary> {
     let table: HashMap<(&str, &str), &str> = table()?
         .rule
         .iter()
@@ -367,6 +401,7 @@ pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
             &a.set,
         );
         summary.inverses += 1;
+        flush(&mut b, CHUNK, &mut summary.triples, emit)?;
     }
 
     let mut by_subject: HashMap<&NamedNode, Vec<&Asserted>> = HashMap::new();
@@ -429,6 +464,7 @@ pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
                 &second.set,
             );
             summary.composed += 1;
+            flush(&mut b, CHUNK, &mut summary.triples, emit)?;
         }
     }
     rollups(
@@ -441,9 +477,8 @@ pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
         &mut summary,
     )?;
     emit_slices(&mut b, slices);
-    let quads = b.into_quads(&ids::inferred_graph());
-    summary.triples = quads.len();
-    Ok((quads, summary))
+    flush(&mut b, 0, &mut summary.triples, emit)?;
+    Ok(summary)
 }
 
 /// The element kinds roll-up distinguishes.

@@ -193,8 +193,9 @@ pub fn load(
 }
 
 /// The core of every load: imports `located` in order (each resolved against the store's
-/// other graphs and the sources before it), derives `graph/inferred` from all of it, then
-/// replaces those graphs (and the ontology's, with `ontology`) in one write.
+/// other graphs and the sources before it), derives `graph/inferred` from all of it, and
+/// replaces those graphs (and the ontology's, with `ontology`) in one write, which in memory
+/// runs on a second thread as each graph is ready ([`Db::replace_graphs_from`]).
 pub fn write_sources(
     db: &Db,
     located: Vec<(&Source, Vec<PathBuf>)>,
@@ -203,54 +204,58 @@ pub fn write_sources(
     progress: &mut dyn FnMut(Event<'_>),
 ) -> Result<()> {
     let started = std::time::Instant::now();
-    let mut graphs = Vec::new();
-    if ontology {
-        graphs.push((ids::ontology_graph(), ontology_quads()?));
-    }
     let replaced: Vec<NamedNode> = located
         .iter()
         .map(|(s, _)| ids::graph_iri(&s.id))
-        .chain(graphs.iter().map(|(g, _)| g.clone()))
+        .chain(ontology.then(ids::ontology_graph))
         .collect();
     let mut facts = Facts::from_store(db, &replaced)?;
-    let mut resolver = Resolver::from_facts(&facts);
-    for (source, paths) in located {
-        progress(Event::Source { id: &source.id });
-        let files = read_files(source, &paths)?;
-        let i = import_source(source, &files, &resolver)?;
-        facts.add_quads(&i.quads);
-        if i.quads
-            .iter()
-            .any(|q| q.predicate.as_ref() == cw::LOOKUP_KEY)
-        {
-            // The next source resolves against this one's elements too.
-            resolver = Resolver::from_facts(&facts);
+    let mut times = (0, 0);
+    report.unchanged = db.replace_graphs_from(|put| {
+        let mut total = 0;
+        if ontology {
+            let quads = ontology_quads()?;
+            total += quads.len();
+            put(&ids::ontology_graph(), quads)?;
         }
-        report.sources.push((
-            source.id.clone(),
-            Outcome::Loaded {
-                graph: i.graph.clone(),
-                triples: i.quads.len(),
-                warnings: i.warnings,
-            },
-        ));
-        graphs.push((i.graph, i.quads));
-    }
-    let imported = started.elapsed();
-    let (inferred, summary) = crate::infer::derive(&facts)?;
-    report.inferred = summary;
-    graphs.push((ids::inferred_graph(), inferred));
-    let derived = started.elapsed();
-    let refs: Vec<(&NamedNode, &[Quad])> = graphs.iter().map(|(g, q)| (g, q.as_slice())).collect();
-    progress(Event::Write {
-        quads: refs.iter().map(|(_, q)| q.len()).sum(),
-    });
-    report.unchanged = db.replace_graphs(&refs)?;
+        let mut resolver = Resolver::from_facts(&facts);
+        for (source, paths) in located {
+            progress(Event::Source { id: &source.id });
+            let files = read_files(source, &paths)?;
+            let i = import_source(source, &files, &resolver)?;
+            facts.add_quads(&i.quads);
+            if i.quads
+                .iter()
+                .any(|q| q.predicate.as_ref() == cw::LOOKUP_KEY)
+            {
+                // The next source resolves against this one's elements too.
+                resolver = Resolver::from_facts(&facts);
+            }
+            report.sources.push((
+                source.id.clone(),
+                Outcome::Loaded {
+                    graph: i.graph.clone(),
+                    triples: i.quads.len(),
+                    warnings: i.warnings,
+                },
+            ));
+            total += i.quads.len();
+            put(&i.graph, i.quads)?;
+        }
+        times.0 = started.elapsed().as_millis();
+        let inferred = ids::inferred_graph();
+        report.inferred = crate::infer::derive_into(&facts, &mut |q| put(&inferred, q))?;
+        times.1 = started.elapsed().as_millis();
+        progress(Event::Write {
+            quads: total + report.inferred.triples,
+        });
+        Ok(())
+    })?;
     tracing::debug!(
-        import_ms = imported.as_millis(),
-        infer_ms = (derived - imported).as_millis(),
-        write_ms = (started.elapsed() - derived).as_millis(),
-        "load phases"
+        import_ms = times.0,
+        infer_ms = times.1 - times.0,
+        write_ms = started.elapsed().as_millis() - times.1,
+        "load phases (in memory the write overlaps both)"
     );
     Ok(())
 }

@@ -212,6 +212,77 @@ impl Db {
         Ok(unchanged)
     }
 
+    /// Replaces the graphs `produce` hands over, as [`Db::replace_graphs`] does, while it
+    /// still produces them. `produce` gets a `put(graph, quads)` to call as each graph (or a
+    /// further chunk of one) is ready; nothing is visible until it returns `Ok`, and when it
+    /// fails the store keeps what it had.
+    ///
+    /// In memory, a second thread inserts into one transaction as the quads arrive, so a load
+    /// writes while it imports and infers (Oxigraph takes one writer at a time, and the write
+    /// is most of a load). On disk the graphs are gathered first: a graph's digest and
+    /// difference need all of its quads.
+    pub fn replace_graphs_from(
+        &self,
+        produce: impl FnOnce(&mut dyn FnMut(&NamedNode, Vec<Quad>) -> Result<()>) -> Result<()>,
+    ) -> Result<Vec<NamedNode>> {
+        if self.location.is_some() {
+            let mut graphs: Vec<(NamedNode, Vec<Quad>)> = Vec::new();
+            produce(&mut |g, q| {
+                match graphs.iter_mut().find(|(x, _)| x == g) {
+                    Some((_, all)) => all.extend(q),
+                    None => graphs.push((g.clone(), q)),
+                }
+                Ok(())
+            })?;
+            let refs: Vec<(&NamedNode, &[Quad])> =
+                graphs.iter().map(|(g, q)| (g, q.as_slice())).collect();
+            return self.replace_graphs(&refs);
+        }
+        enum Message {
+            Graph(NamedNode, Vec<Quad>),
+            Commit,
+        }
+        let store = &self.store;
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::channel::<Message>();
+            let writer = std::thread::Builder::new()
+                .name("store-writer".into())
+                .spawn_scoped(scope, move || -> Result<()> {
+                    let mut tx = store.start_transaction()?;
+                    let mut cleared = std::collections::HashSet::new();
+                    for m in receive {
+                        match m {
+                            Message::Graph(g, quads) => {
+                                if cleared.insert(g.clone()) {
+                                    tx.clear_graph(GraphNameRef::NamedNode(g.as_ref()))?;
+                                }
+                                tx.extend(quads.iter());
+                            }
+                            Message::Commit => return Ok(tx.commit()?),
+                        }
+                    }
+                    // The producer failed: dropping the transaction rolls it back.
+                    Ok(())
+                })
+                .map_err(|e| Error::Invalid(format!("cannot start the store writer: {e}")))?;
+            let produced = produce(&mut |g, q| {
+                send.send(Message::Graph(g.clone(), q))
+                    .map_err(|_| Error::Invalid("the store writer stopped".into()))
+            });
+            if produced.is_ok() {
+                // A failed send means the writer already stopped; its own error says why.
+                let _ = send.send(Message::Commit);
+            }
+            drop(send);
+            let written = writer
+                .join()
+                .map_err(|_| Error::Invalid("the store writer panicked".into()))?;
+            written?;
+            produced
+        })?;
+        Ok(Vec::new())
+    }
+
     /// Drops every recorded `cw:loadDigest`: after a SPARQL Update a graph's content may no
     /// longer be what its digest says, and the next load must not skip it.
     pub fn forget_load_digests(&self) -> Result<()> {

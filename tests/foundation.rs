@@ -337,3 +337,52 @@ fn reload_skips_unchanged_graphs_until_the_store_is_edited() {
     assert_eq!(count(&db, &digests), 4, "ontology, two sources, inferred");
     assert_eq!(db.len().expect("len"), quads);
 }
+
+/// In memory the write runs on a second thread while later sources import: a good CSF catalog
+/// followed by a broken MODERATE profile must still leave every quad as it was (the writer's
+/// transaction, which had already replaced the CSF graph, is rolled back), and the store must
+/// take the next good load.
+#[test]
+fn a_broken_later_source_leaves_a_memory_store_exactly_as_it_was() {
+    let dir = require_sources!();
+    let db = Db::memory().expect("db");
+    let m = Manifest::builtin().expect("manifest");
+    load::load(&db, &m, &dir, &["csf-2.0".into()], &mut |_| {}).expect("load");
+    let all = |db: &Db| -> std::collections::BTreeSet<String> {
+        db.inner()
+            .iter()
+            .map(|q| q.expect("quad").to_string())
+            .collect()
+    };
+    let before = all(&db);
+    assert!(before.len() > 6_000, "{}", before.len());
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let csf = "nist/csf2/NIST_CSF_v2.0_catalog.json";
+    let moderate = "nist/sp800-53r5/v5.1.1/NIST_SP-800-53_rev5_MODERATE-baseline_profile.json";
+    for (rel, bytes) in [
+        (csf, std::fs::read(dir.join(csf)).expect("read csf")),
+        (moderate, b"{\"profile\": ".to_vec()),
+    ] {
+        let p = tmp.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, bytes).expect("write");
+    }
+    let err = load::load(
+        &db,
+        &m,
+        tmp.path(),
+        &["csf-2.0".into(), "sp800-53b-5.1.1-moderate".into()],
+        &mut |_| {},
+    )
+    .expect_err("a truncated profile must fail the load");
+    assert!(
+        err.to_string().contains("MODERATE-baseline_profile.json"),
+        "{err}"
+    );
+    assert_eq!(all(&db), before, "the failed load changed the memory store");
+
+    let report = load::load(&db, &m, &dir, &["csf-2.0".into()], &mut |_| {}).expect("reload");
+    assert_eq!(report.loaded().count(), 1);
+    assert_eq!(all(&db).len(), before.len());
+}
