@@ -27,7 +27,12 @@ fn main() -> anyhow::Result<()> {
     };
     let started = Instant::now();
     if db.location().is_none() {
-        crosswalk::load::load(&db, &Manifest::builtin()?, dir.as_ref(), &[], &mut |_| {})?;
+        let r = crosswalk::load::load(&db, &Manifest::builtin()?, dir.as_ref(), &[], &mut |_| {})?;
+        let sent: usize = r.loaded().map(|(_, n, _)| n).sum::<usize>() + r.inferred.triples;
+        eprintln!(
+            "{sent} quads handed to the store ({} inferred)",
+            r.inferred.triples
+        );
     }
     eprintln!("loaded {} quads in {:.2?}", db.len()?, started.elapsed());
     // QTIME_LOADS=N loads N more times into fresh stores in this process (as a benchmark does).

@@ -2,6 +2,7 @@
 //! between them. Data flows one way: `sources` (what to read) → `import` (files to triples) →
 //! `store` (named graphs in Oxigraph) → `query` (named SPARQL) → `output` (tables, JSON, RDF).
 pub mod answer;
+pub mod bind;
 pub mod card;
 pub mod check;
 pub mod error;

@@ -361,8 +361,11 @@ impl Db {
         query: &str,
         bindings: &[(&str, Term)],
     ) -> Result<QueryResults<'static>> {
-        let text = crate::query::with_values(query, bindings)?;
-        let mut prepared = evaluator.parse_query(&text)?;
+        // Constants in the algebra where that is equivalent (crate::bind), else VALUES.
+        let mut prepared = match crate::bind::substitute(query, bindings)? {
+            Some(q) => evaluator.for_query(q),
+            None => evaluator.parse_query(&crate::query::with_values(query, bindings)?)?,
+        };
         // The default graph is the union of all graphs unless the query names its dataset
         // (remote endpoints are expected to be configured the same way: see ARCHITECTURE.md).
         if prepared.dataset().is_default_dataset() {
