@@ -237,7 +237,7 @@ pub fn validate(db: &Db) -> Result<Vec<ShaclResult>> {
                 }
                 for v in values {
                     if let Some(dt) = &p.datatype {
-                        let ok = matches!(v, Term::Literal(l) if l.datatype().as_str() == dt);
+                        let ok = matches!(v, Term::Literal(l) if l.datatype().as_str() == dt && well_formed(l));
                         if !ok {
                             result(f, "Datatype");
                         }
@@ -278,4 +278,25 @@ pub fn validate(db: &Db) -> Result<Vec<ShaclResult>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether a literal's lexical form is valid for its XSD datatype: SHACL's `sh:datatype`
+/// rejects an ill-typed literal such as `"row 7"^^xsd:integer`, as pyshacl does. Datatypes
+/// without a check here (xsd:string, language strings, others) are taken as well formed.
+fn well_formed(l: &oxigraph::model::Literal) -> bool {
+    use std::str::FromStr;
+    let v = l.value();
+    match l
+        .datatype()
+        .as_str()
+        .strip_prefix("http://www.w3.org/2001/XMLSchema#")
+    {
+        Some("integer") => oxsdatatypes::Integer::from_str(v).is_ok(),
+        Some("boolean") => oxsdatatypes::Boolean::from_str(v).is_ok(),
+        Some("decimal") => oxsdatatypes::Decimal::from_str(v).is_ok(),
+        Some("double") => oxsdatatypes::Double::from_str(v).is_ok(),
+        Some("date") => oxsdatatypes::Date::from_str(v).is_ok(),
+        Some("dateTime") => oxsdatatypes::DateTime::from_str(v).is_ok(),
+        _ => true,
+    }
 }

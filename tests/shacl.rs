@@ -37,7 +37,7 @@ fn the_loaded_graph_conforms_up_to_flagged_dangling_references() {
 }
 
 #[test]
-fn planted_faults_give_pyshacl_s_nine_results() {
+fn planted_faults_give_pyshacl_s_ten_results() {
     let db = Db::memory().expect("db");
     let nt = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -73,6 +73,12 @@ fn planted_faults_give_pyshacl_s_nine_results() {
         ("r1", "object", "ClassConstraintComponent", "Warning"),
         ("r1", "object", "NodeKindConstraintComponent", "Violation"),
         ("r1", "relationship", "InConstraintComponent", "Violation"),
+        (
+            "r1",
+            "sourceRow",
+            "DatatypeConstraintComponent",
+            "Violation",
+        ),
         ("r1", "subject", "ClassConstraintComponent", "Warning"),
         ("r1", "subject", "MaxCountConstraintComponent", "Violation"),
     ]
