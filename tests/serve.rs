@@ -411,9 +411,47 @@ fn updates_need_a_configured_token() {
             .expect("POST"),
     );
     assert_eq!(r.status, 204, "{}", r.text());
-    assert_eq!(db.len().expect("len"), 1);
+    let has = |ask: &str| {
+        matches!(
+            db.run(ask, &[]).expect("ask"),
+            oxigraph::sparql::QueryResults::Boolean(true)
+        )
+    };
+    assert!(has("ASK { <urn:a> <urn:b> <urn:c> }"));
     let r = get(&format!("{b}/sparql"), Some("text/turtle"));
     assert!(r.text().contains("SPARQL11Update"), "{}", r.text());
+
+    // An update re-derives graph/inferred: an asserted mapping inserted over HTTP gets its
+    // inverse, and deleting the mapping takes the inverse away again.
+    let update = |text: &str| {
+        let r = reply(
+            agent()
+                .post(&format!("{b}/sparql"))
+                .header("Content-Type", "application/sparql-update")
+                .header("Authorization", "Bearer s3cret")
+                .send(text.as_bytes())
+                .expect("POST"),
+        );
+        assert_eq!(r.status, 204, "{}", r.text());
+    };
+    let cw = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>";
+    let inverse = format!(
+        "{cw} ASK {{ GRAPH <https://w3id.org/crosswalk/graph/inferred> {{
+          ?n cw:inverseOf <urn:m1> ; cw:subject <urn:y> ; cw:object <urn:x> ;
+             cw:relationship cw:SupersetOf ; cw:inferred true }} }}"
+    );
+    let inverse = inverse.as_str();
+    assert!(!has(inverse));
+    update(&format!(
+        "{cw} INSERT DATA {{ GRAPH <https://w3id.org/crosswalk/graph/user/t> {{
+          <urn:set> a cw:Document, cw:MappingSet .
+          <urn:m1> a cw:Mapping ; cw:subject <urn:x> ; cw:object <urn:y> ;
+            cw:relationship cw:SubsetOf ; cw:style cw:SetTheory ;
+            cw:mappingStatus cw:FinalMapping ; cw:mappingSet <urn:set> . }} }}"
+    ));
+    assert!(has(inverse), "no inverse after the INSERT");
+    update("DELETE WHERE { GRAPH <https://w3id.org/crosswalk/graph/user/t> { <urn:m1> ?p ?o } }");
+    assert!(!has(inverse), "the inverse outlived its mapping");
 }
 
 #[test]

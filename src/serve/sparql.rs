@@ -295,7 +295,16 @@ async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Respons
             .execute()
             .map_err(|e| failed(e.to_string()))?;
         // The graphs' load digests no longer vouch for their content.
-        db.forget_load_digests().map_err(|e| failed(e.to_string()))
+        db.forget_load_digests()
+            .map_err(|e| failed(e.to_string()))?;
+        // graph/inferred is derived data: re-derive it from what the update left, so inverses
+        // and paths answer for the asserted graphs as they now are (an edit to
+        // graph/inferred itself is overwritten, as a load would).
+        crate::infer::materialise(&db).map(|_| ()).map_err(|e| {
+            failed(format!(
+                "the update was applied, but re-inference failed: {e}"
+            ))
+        })
     })
     .await;
     match result {
