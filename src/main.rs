@@ -231,6 +231,16 @@ struct UserSetArgs {
     /// Reference release to resolve against (default: the newest loaded).
     #[arg(long)]
     reference_version: Option<String>,
+    /// Document status of the set: `draft` until someone vouches for it (`check` reports
+    /// CW010 for drafts), `final` for a reviewed set.
+    #[arg(long, value_enum, default_value_t = SetStatus::Draft)]
+    set_status: SetStatus,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+enum SetStatus {
+    Draft,
+    Final,
 }
 
 #[derive(clap::Args)]
@@ -1064,6 +1074,10 @@ fn load_user_sets(db: &Db, u: &UserSetArgs) -> Result<Vec<(String, String)>> {
             focal: u.focal.clone(),
             reference: u.reference.clone(),
             reference_version: u.reference_version.clone(),
+            status: match u.set_status {
+                SetStatus::Draft => crosswalk::sources::DocStatus::Draft,
+                SetStatus::Final => crosswalk::sources::DocStatus::Final,
+            },
         })
         .collect();
     if specs.is_empty() {

@@ -18,6 +18,9 @@ pub struct Spec {
     pub focal: String,
     pub reference: String,
     pub reference_version: Option<String>,
+    /// The set's document status; a set nobody has vouched for yet is a draft (check's
+    /// CW010 says so), a maintainer's reviewed set is final.
+    pub status: DocStatus,
 }
 
 /// The importer that reads a file, by its name.
@@ -93,7 +96,7 @@ pub fn source(spec: &Spec) -> Result<Source> {
             short_title: Some(name.clone()),
             publisher: "user".into(),
             version: "unversioned".into(),
-            status: DocStatus::Draft,
+            status: spec.status,
             released: None,
             landing: None,
             license: "as stated by its author".into(),

@@ -52,6 +52,7 @@ fn sssom_export_of_the_olir_set_reads_back_as_the_same_mappings() {
             focal: "csf".into(),
             reference: "sp800-53".into(),
             reference_version: Some("5.2.0".into()),
+            status: crosswalk::sources::DocStatus::Draft,
         },
     )
     .expect("re-import");
@@ -138,6 +139,7 @@ fn oscal_mapping_export_round_trips_through_the_importer_unchanged() {
             focal: "csf".into(),
             reference: "sp800-53".into(),
             reference_version: Some("5.2.0".into()),
+            status: crosswalk::sources::DocStatus::Draft,
         },
     )
     .expect("re-import");
