@@ -202,13 +202,14 @@ fn substitutable(p: &GraphPattern, v: &Variable, term: &Term) -> bool {
 }
 
 fn expr_ok(e: &Expression, v: &Variable, term: &Term) -> bool {
-    let mut ok = true;
-    walk_expr(e, &mut |x| {
-        if let Expression::Exists(p) = x {
-            ok &= substitutable(p, v, term);
-        }
-    });
-    ok
+    fn ok(e: &mut Expression, v: &Variable, term: &Term) -> bool {
+        let here = match e {
+            Expression::Exists(p) => substitutable(p, v, term),
+            _ => true,
+        };
+        here && children_mut(e).into_iter().all(|c| ok(c, v, term))
+    }
+    ok(&mut e.clone(), v, term)
 }
 
 /// Whether `v` occurs anywhere in `p` (conservatively: any sub-pattern's text).
@@ -225,8 +226,8 @@ fn mentions(p: &GraphPattern, v: &Variable) -> bool {
     })
 }
 
-fn walk_expr(e: &Expression, f: &mut dyn FnMut(&Expression)) {
-    f(e);
+/// The direct sub-expressions of `e` (an `EXISTS` pattern is not one).
+fn children_mut(e: &mut Expression) -> Vec<&mut Expression> {
     match e {
         Expression::Or(a, b)
         | Expression::And(a, b)
@@ -239,34 +240,16 @@ fn walk_expr(e: &Expression, f: &mut dyn FnMut(&Expression)) {
         | Expression::Add(a, b)
         | Expression::Subtract(a, b)
         | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => {
-            walk_expr(a, f);
-            walk_expr(b, f);
-        }
-        Expression::In(a, list) => {
-            walk_expr(a, f);
-            for x in list {
-                walk_expr(x, f);
-            }
-        }
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
-            walk_expr(a, f)
-        }
-        Expression::If(a, b, c) => {
-            walk_expr(a, f);
-            walk_expr(b, f);
-            walk_expr(c, f);
-        }
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
-            for x in list {
-                walk_expr(x, f);
-            }
-        }
+        | Expression::Divide(a, b) => vec![a, b],
+        Expression::In(a, list) => std::iter::once(&mut **a).chain(list.iter_mut()).collect(),
+        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => vec![a],
+        Expression::If(a, b, c) => vec![a, b, c],
+        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter_mut().collect(),
         Expression::NamedNode(_)
         | Expression::Literal(_)
         | Expression::Variable(_)
         | Expression::Exists(_)
-        | Expression::Bound(_) => {}
+        | Expression::Bound(_) => Vec::new(),
     }
 }
 
@@ -364,44 +347,11 @@ fn replace_expr(e: &mut Expression, v: &Variable, term: &Term) {
         // Certainly bound in this scope (see `substitute`).
         Expression::Bound(x) if x == v => *e = Expression::Literal(Literal::from(true)),
         Expression::Exists(p) => replace(p, v, term),
-        Expression::Or(a, b)
-        | Expression::And(a, b)
-        | Expression::Equal(a, b)
-        | Expression::SameTerm(a, b)
-        | Expression::Greater(a, b)
-        | Expression::GreaterOrEqual(a, b)
-        | Expression::Less(a, b)
-        | Expression::LessOrEqual(a, b)
-        | Expression::Add(a, b)
-        | Expression::Subtract(a, b)
-        | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => {
-            replace_expr(a, v, term);
-            replace_expr(b, v, term);
-        }
-        Expression::In(a, list) => {
-            replace_expr(a, v, term);
-            for x in list {
-                replace_expr(x, v, term);
+        _ => {
+            for c in children_mut(e) {
+                replace_expr(c, v, term);
             }
         }
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
-            replace_expr(a, v, term)
-        }
-        Expression::If(a, b, c) => {
-            replace_expr(a, v, term);
-            replace_expr(b, v, term);
-            replace_expr(c, v, term);
-        }
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
-            for x in list {
-                replace_expr(x, v, term);
-            }
-        }
-        Expression::NamedNode(_)
-        | Expression::Literal(_)
-        | Expression::Variable(_)
-        | Expression::Bound(_) => {}
     }
 }
 

@@ -392,24 +392,19 @@ fn updates_need_a_configured_token() {
     );
     assert_eq!(r.status, 401);
     assert_eq!(r.header("www-authenticate"), Some("Bearer"));
-    let r = reply(
-        agent()
-            .post(&format!("{b}/sparql"))
-            .header("Content-Type", "application/sparql-update")
-            .header("Authorization", "Bearer wrong")
-            .send(insert.as_bytes())
-            .expect("POST"),
-    );
-    assert_eq!(r.status, 401);
+    let update = |token: &str, text: &str| {
+        reply(
+            agent()
+                .post(&format!("{b}/sparql"))
+                .header("Content-Type", "application/sparql-update")
+                .header("Authorization", &format!("Bearer {token}"))
+                .send(text.as_bytes())
+                .expect("POST"),
+        )
+    };
+    assert_eq!(update("wrong", insert).status, 401);
     assert_eq!(db.len().expect("len"), 0);
-    let r = reply(
-        agent()
-            .post(&format!("{b}/sparql"))
-            .header("Content-Type", "application/sparql-update")
-            .header("Authorization", "Bearer s3cret")
-            .send(insert.as_bytes())
-            .expect("POST"),
-    );
+    let r = update("s3cret", insert);
     assert_eq!(r.status, 204, "{}", r.text());
     let has = |ask: &str| {
         matches!(
@@ -424,14 +419,7 @@ fn updates_need_a_configured_token() {
     // An update re-derives graph/inferred: an asserted mapping inserted over HTTP gets its
     // inverse, and deleting the mapping takes the inverse away again.
     let update = |text: &str| {
-        let r = reply(
-            agent()
-                .post(&format!("{b}/sparql"))
-                .header("Content-Type", "application/sparql-update")
-                .header("Authorization", "Bearer s3cret")
-                .send(text.as_bytes())
-                .expect("POST"),
-        );
+        let r = update("s3cret", text);
         assert_eq!(r.status, 204, "{}", r.text());
     };
     let cw = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>";
