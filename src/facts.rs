@@ -68,7 +68,7 @@ pub struct Asserted<'a> {
     pub printed_object: Option<&'a String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub docs: HashMap<NamedNode, Doc>,
     pub elements: HashMap<NamedNode, Element>,
@@ -129,18 +129,29 @@ impl Facts {
                 graphs.push(GraphName::NamedNode(n));
             }
         }
-        for g in &graphs {
+        f.read_graphs(db, &graphs)?;
+        Ok(f)
+    }
+
+    /// Adds the facts of these graphs as the store holds them now.
+    pub fn add_from_store(&mut self, db: &Db, graphs: &[NamedNode]) -> Result<()> {
+        let graphs: Vec<GraphName> = graphs.iter().cloned().map(GraphName::NamedNode).collect();
+        self.read_graphs(db, &graphs)
+    }
+
+    fn read_graphs(&mut self, db: &Db, graphs: &[GraphName]) -> Result<()> {
+        for g in graphs {
             for p in READ {
                 for q in db
                     .inner()
                     .quads_for_pattern(None, Some(*p), None, Some(g.as_ref()))
                 {
                     let q = q?;
-                    f.add(&q.subject, &q.predicate, &q.object);
+                    self.add(&q.subject, &q.predicate, &q.object);
                 }
             }
         }
-        Ok(f)
+        Ok(())
     }
 
     /// Adds an importer's triples.

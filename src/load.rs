@@ -210,8 +210,23 @@ pub fn write_sources(
         .chain(ontology.then(ids::ontology_graph))
         .collect();
     let mut facts = Facts::from_store(db, &replaced)?;
+    // On disk, graph/inferred as it stands is what the facts before this load derive: a
+    // changed inferred graph is then compared with that derivation instead of being read
+    // back (the store checks it against the recorded digest first).
+    let mut previous: Vec<crate::store::Previous<'_>> = Vec::new();
+    if db.location().is_some() {
+        let mut before = facts.clone();
+        let replaced = replaced.clone();
+        previous.push((
+            ids::inferred_graph(),
+            Box::new(move || {
+                before.add_from_store(db, &replaced)?;
+                Ok(crate::infer::derive(&before)?.0)
+            }),
+        ));
+    }
     let mut times = (0, 0);
-    report.unchanged = db.replace_graphs_from(|put| {
+    report.unchanged = db.replace_graphs_from(previous, |put| {
         let mut total = 0;
         if ontology {
             let quads = ontology_quads()?;

@@ -386,3 +386,74 @@ fn a_broken_later_source_leaves_a_memory_store_exactly_as_it_was() {
     assert_eq!(report.loaded().count(), 1);
     assert_eq!(all(&db).len(), before.len());
 }
+
+/// On disk, a changed `graph/inferred` is updated by its difference from what the facts before
+/// the load derive (verified against the recorded digest) instead of being read back. The
+/// result must be exactly a fresh derivation from the store, with one digest quad.
+#[test]
+fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
+    let dir = require_sources!();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = Db::open(tmp.path()).expect("disk store");
+    let m = Manifest::builtin().expect("manifest");
+    let ids = [
+        "sp800-53r5-5.0.1".to_owned(),
+        "csf-2.0".to_owned(),
+        "olir-csf2-sp800-53-5.2.0".to_owned(),
+    ];
+    load::load(&db, &m, &dir, &ids, &mut |_| {}).expect("load");
+    let inferred = crosswalk::ids::inferred_graph();
+    let content = |db: &Db| -> (std::collections::BTreeSet<String>, usize) {
+        let mut digests = 0;
+        let mut set = std::collections::BTreeSet::new();
+        for q in db.inner().quads_for_pattern(
+            None,
+            None,
+            None,
+            Some(oxigraph::model::GraphNameRef::NamedNode(inferred.as_ref())),
+        ) {
+            let q = q.expect("quad");
+            if q.predicate.as_ref() == crosswalk::vocab::cw::LOAD_DIGEST {
+                digests += 1;
+            } else {
+                set.insert(oxigraph::model::Triple::from(q).to_string());
+            }
+        }
+        (set, digests)
+    };
+    let (before, digests) = content(&db);
+    assert_eq!(digests, 1, "the first load records a digest");
+
+    let file = format!(
+        "{}/tests/fixtures/check/faults.sssom.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    crosswalk::user_set::load_all(
+        &db,
+        &[crosswalk::user_set::Spec {
+            file: file.into(),
+            name: None,
+            focal: "csf".into(),
+            reference: "sp800-53".into(),
+            reference_version: None,
+            status: crosswalk::sources::DocStatus::Draft,
+        }],
+    )
+    .expect("user set");
+    let (after, digests) = content(&db);
+    assert_eq!(digests, 1, "one digest quad, the new one");
+    assert!(
+        after.len() > before.len(),
+        "{} → {}",
+        before.len(),
+        after.len()
+    );
+    let facts = crosswalk::facts::Facts::from_store(&db, &[]).expect("facts");
+    let derived: std::collections::BTreeSet<String> = crosswalk::infer::derive(&facts)
+        .expect("derive")
+        .0
+        .into_iter()
+        .map(|q| oxigraph::model::Triple::from(q).to_string())
+        .collect();
+    assert_eq!(after, derived);
+}
