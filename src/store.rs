@@ -37,8 +37,8 @@ pub fn content_digest(graph: &NamedNode, quads: &[Quad]) -> String {
         }
         use sha2::Digest;
         // The terms' N-Triples forms are written straight into the hash (no string per term).
-        struct Into<'a>(&'a mut sha2::Sha256);
-        impl std::fmt::Write for Into<'_> {
+        struct HashWriter<'a>(&'a mut sha2::Sha256);
+        impl std::fmt::Write for HashWriter<'_> {
             fn write_str(&mut self, s: &str) -> std::fmt::Result {
                 self.0.update(s.as_bytes());
                 Ok(())
@@ -46,7 +46,7 @@ pub fn content_digest(graph: &NamedNode, quads: &[Quad]) -> String {
         }
         let mut hasher = sha2::Sha256::new();
         let _ = std::fmt::write(
-            &mut Into(&mut hasher),
+            &mut HashWriter(&mut hasher),
             format_args!("{} {} {}", q.subject, q.predicate.as_str(), q.object),
         );
         let h = hasher.finalize();
