@@ -154,16 +154,6 @@ impl Facts {
         Ok(())
     }
 
-    /// Adds an importer's triples.
-    pub fn add_all<'a>(
-        &mut self,
-        triples: impl IntoIterator<Item = &'a (NamedOrBlankNode, NamedNode, Term)>,
-    ) {
-        for (s, p, o) in triples {
-            self.add(s, p, o);
-        }
-    }
-
     /// Adds the triples of quads (whatever their graph).
     pub fn add_quads(&mut self, quads: &[oxigraph::model::Quad]) {
         for q in quads {
