@@ -132,6 +132,24 @@ async fn blocking<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
+    run_blocking(st, true, f).await
+}
+
+/// [`blocking`] for a write: the timeout bounds only the wait for a slot. Once an update
+/// runs it is applied (and inference re-derived) whatever the clock says, so the client
+/// waits for its outcome instead of getting a 503 for a change that went through.
+async fn blocking_write<T: Send + 'static>(
+    st: &AppState,
+    f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    run_blocking(st, false, f).await
+}
+
+async fn run_blocking<T: Send + 'static>(
+    st: &AppState,
+    bounded: bool,
+    f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
     let budget = st.cfg.timeout;
     let started = tokio::time::Instant::now();
     let permit = tokio::time::timeout(budget, st.permits.clone().acquire_owned())
@@ -144,6 +162,11 @@ async fn blocking<T: Send + 'static>(
         let _permit = permit;
         f(inner)
     });
+    if !bounded {
+        return job
+            .await
+            .map_err(|e| Failure::internal(format!("update task failed: {e}")))?;
+    }
     let left = budget.saturating_sub(started.elapsed());
     match tokio::time::timeout(left, job).await {
         Ok(Ok(r)) => r,

@@ -3,7 +3,7 @@
 //! (refused unless a token is configured); protocol datasets; content negotiation; and the
 //! SPARQL 1.1 Service Description when `/sparql` is fetched without a query.
 use super::failure::Failure;
-use super::{AppState, blocking, negotiate};
+use super::{AppState, blocking, blocking_write, negotiate};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -285,7 +285,7 @@ async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Respons
         .text();
     }
     let db = st.db.clone();
-    let result = blocking(st, move |_token| {
+    let result = blocking_write(st, move |_token| {
         let prepared = SparqlEvaluator::new()
             .parse_update(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
