@@ -308,7 +308,7 @@ impl Db {
             let (send, receive) = std::sync::mpsc::channel::<Message>();
             // Written quads are freed on a third thread: the writer is the load's critical
             // path, and freeing the ~0.7M quads it wrote cost it ~6 % of its CPU time.
-            let (written, to_free) = std::sync::mpsc::channel::<Vec<Quad>>();
+            let (free, to_free) = std::sync::mpsc::channel::<Vec<Quad>>();
             std::thread::Builder::new()
                 .name("quad-free".into())
                 .spawn_scoped(scope, move || to_free.into_iter().for_each(drop))
@@ -326,7 +326,7 @@ impl Db {
                                 }
                                 tx.extend(quads.iter());
                                 // The freeing thread only stops once this sender is gone.
-                                let _ = written.send(quads);
+                                let _ = free.send(quads);
                             }
                             Message::Commit => return Ok(tx.commit()?),
                         }
