@@ -92,6 +92,15 @@ fn bench_queries(c: &mut Criterion) {
             ]),
         ),
         (
+            "crosswalk-via ID.AM-06 to sp800-53 (olir-186)",
+            "crosswalk-via",
+            a(&[
+                ("key", "ID.AM-06"),
+                ("toScheme", "sp800-53"),
+                ("setScheme", "olir-186"),
+            ]),
+        ),
+        (
             "crosswalk RA-3 to csf (any set)",
             "crosswalk",
             a(&[("key", "RA-3"), ("toScheme", "csf"), ("setScheme", "*")]),

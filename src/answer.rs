@@ -64,10 +64,12 @@ pub fn map_with(
     ]);
     let mut out: Vec<MapAnswer> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
+    // Asserted + inverse, then two-hop compositions (records of their hops, queried apart so
+    // the one-pattern lookup stays one pattern), then roll-ups when asked for.
     let queries: &[&str] = if rollup {
-        &["crosswalk", "crosswalk-rollup"]
+        &["crosswalk", "crosswalk-via", "crosswalk-rollup"]
     } else {
-        &["crosswalk"]
+        &["crosswalk", "crosswalk-via"]
     };
     for q in queries {
         let sol = named(q)?.run(on, &a)?;
@@ -136,11 +138,12 @@ pub fn explain_mapping(on: &dyn Sparql, mapping: &str) -> Result<Vec<String>> {
                 .unwrap_or_default(),
         );
         let rule = s(&sol, r, "rule");
-        lines.push(match (step.as_str(), rule.as_deref()) {
-            ("0", _) => format!("direct: {hop}"),
-            ("1", Some("inverse")) => format!("inverse of: {hop}"),
-            (n, Some(rule)) => format!("hop {n} ({rule}): {hop}"),
-            (n, None) => format!("hop {n}: {hop}"),
+        let kind = s(&sol, r, "kind").unwrap_or_default();
+        lines.push(match (kind.as_str(), rule.as_deref()) {
+            ("direct", _) => format!("direct: {hop}"),
+            ("inverse", _) => format!("inverse of: {hop}"),
+            (_, Some(rule)) => format!("hop {step} ({rule}): {hop}"),
+            (_, None) => format!("hop {step}: {hop}"),
         });
     }
     Ok(lines)

@@ -53,6 +53,8 @@ pub struct MappingFacts {
     /// The ids as the set printed them (for sides that did not resolve to an element).
     pub printed_subject: Option<String>,
     pub printed_object: Option<String>,
+    /// `cw:flag`s (dangling or withdrawn target, …).
+    pub flags: Vec<NamedNode>,
 }
 
 /// A mapping with all of its required properties.
@@ -66,6 +68,7 @@ pub struct Asserted<'a> {
     pub set: &'a NamedNode,
     pub printed_subject: Option<&'a String>,
     pub printed_object: Option<&'a String>,
+    pub flags: &'a [NamedNode],
 }
 
 #[derive(Debug, Default, Clone)]
@@ -94,6 +97,7 @@ const READ: &[NamedNodeRef<'static>] = &[
     cw::MAPPING_SET_PROP,
     cw::SUBJECT_NOTATION,
     cw::OBJECT_NOTATION,
+    cw::FLAG,
     cw::SORT_KEY,
     cw::IN_BASELINE,
     rdfs::LABEL,
@@ -223,6 +227,13 @@ impl Facts {
             if slot.is_none() {
                 *slot = iri(o);
             }
+        } else if p == cw::FLAG {
+            if let Some(f) = iri(o) {
+                let m = self.mapping_mut(s);
+                if !m.flags.contains(&f) {
+                    m.flags.push(f);
+                }
+            }
         } else if p == rdf::TYPE {
             let Some(c) = iri(o) else { return };
             if c.as_ref() == cw::MAPPING {
@@ -297,6 +308,7 @@ impl Facts {
                 set: m.set.as_ref()?,
                 printed_subject: m.printed_subject.as_ref(),
                 printed_object: m.printed_object.as_ref(),
+                flags: &m.flags,
             })
         })
     }

@@ -1,7 +1,14 @@
 //! Inference, materialised after every load into its own graph (`graph/inferred`), rebuilt
-//! from scratch each time and marked `cw:inferred true`:
-//! - the inverse of every asserted mapping (`mappings/relationships.toml`, column `inverse`);
-//! - two-hop compositions of asserted mappings, only through `mappings/composition.toml`.
+//! from scratch each time; every inferred link names its method (`cw:method cw:Inference`)
+//! or is a composition record:
+//! - the inverse of every asserted mapping (`mappings/relationships.toml`, column `inverse`),
+//!   a mapping of its own with `cw:inverseOf`;
+//! - two-hop compositions of asserted mappings, only through `mappings/composition.toml`: the
+//!   shortcut triple (`cw:relatedVia`, `cw:subsetOf`, …) plus a `cw:ComposedMapping` record of
+//!   just `cw:firstHop`, `cw:secondHop` and `cw:relationship`. Its subject, object, via
+//!   element, set and status follow from the hops, so the record does not repeat them: the
+//!   compositions are a cross product (CSF 1.1 transitions × their successors' mappings,
+//!   11k of them), and repeating 16 facts on each was a third of the store and of its load.
 //!
 //! Nothing is inferred from the absence of a mapping, and inferred mappings are never inputs
 //! to further inference (no fixpoint), so every inferred mapping has a path of one or two
@@ -74,15 +81,25 @@ struct Asserted {
     set: NamedNode,
     printed_subject: Option<String>,
     printed_object: Option<String>,
+    flags: Vec<NamedNode>,
 }
+
+/// The `rdfs:label`s of the `cw:flag` values (ontology/crosswalk.ttl; a test keeps them equal),
+/// materialised as `cw:flagLabel` so that a lookup fetches an answer's flags in one pattern.
+const FLAG_LABELS: &[(NamedNodeRef<'static>, &str)] = &[
+    (cw::DANGLING_TARGET, "dangling target"),
+    (cw::DANGLING_SUBJECT, "dangling subject"),
+    (cw::WITHDRAWN_TARGET, "withdrawn target"),
+];
 
 fn tail(m: &NamedNode) -> &str {
     let prefix = "https://w3id.org/crosswalk/mapping/";
     m.as_str().strip_prefix(prefix).unwrap_or(m.as_str())
 }
 
-/// What every answering mapping gets materialised beside it (cw:targetNotation,
-/// cw:targetScheme, cw:setScheme), so that a crosswalk lookup is one basic graph pattern.
+/// What every answering mapping gets materialised beside it (cw:targetScheme, cw:setScheme:
+/// the two filters of a crosswalk lookup, so that it narrows its candidates in one basic graph
+/// pattern; the rest of an answer is fetched for the few that pass).
 struct Names {
     /// Notation and scheme of each element defined by a document with a scheme.
     element: HashMap<NamedNode, (Option<String>, String)>,
@@ -214,8 +231,12 @@ impl Names {
         printed: Option<&String>,
         set: &NamedNode,
     ) {
-        if let Some(t) = self.notation(target).or(printed) {
-            b.text(n, cw::TARGET_NOTATION, t);
+        // A target no loaded release defines keeps the id as the set printed it (the rest
+        // have their skos:notation).
+        if self.notation(target).is_none()
+            && let Some(p) = printed
+        {
+            b.text(n, cw::TARGET_NOTATION, p);
         }
         let target_scheme = self.scheme(target);
         if let Some(s) = &target_scheme {
@@ -340,6 +361,7 @@ pub fn derive_into(
                 set: a.set.clone(),
                 printed_subject: a.printed_subject.cloned(),
                 printed_object: a.printed_object.cloned(),
+                flags: a.flags.to_vec(),
             })
         })
         .collect();
@@ -368,6 +390,11 @@ pub fn derive_into(
         // The asserted mapping answers directly (in this graph so that sources stay pristine).
         b.add(a.iri.clone(), cw::ASSERTED_IN, a.set.clone());
         b.text(&a.iri, cw::HOW, "direct");
+        for f in &a.flags {
+            if let Some((_, l)) = FLAG_LABELS.iter().find(|(x, _)| x == f) {
+                b.text(&a.iri, cw::FLAG_LABEL, l);
+            }
+        }
         names.add(
             &mut b,
             &mut slices,
@@ -383,10 +410,7 @@ pub fn derive_into(
             continue;
         };
         let n = ids::mapping_iri("inferred/inverse", tail(&a.iri));
-        common(
-            &mut b, &n, &set, &a.object, &a.subject, inv, &a.style, &a.status, "inverse",
-        );
-        b.add(n.clone(), cw::INVERSE_OF, a.iri.clone());
+        inverse(&mut b, &n, &set, a, inv);
         b.add(n.clone(), cw::ASSERTED_IN, a.set.clone());
         b.text(&n, cw::HOW, "inverse");
         names.add(
@@ -408,6 +432,7 @@ pub fn derive_into(
     for a in &asserted {
         by_subject.entry(&a.subject).or_default().push(a);
     }
+    let mut starts = HashSet::new();
     let mut seen = HashSet::new();
     for first in &asserted {
         let Some(nexts) = by_subject.get(&first.object) else {
@@ -431,38 +456,23 @@ pub fn derive_into(
                 "inferred/path",
                 &format!("{}~{}", tail(&first.iri), tail(&second.iri)),
             );
-            let style = NamedNode::from(rt.style_iri());
-            let rule = format!("{} ∘ {} = {}", first.rel.term, second.rel.term, rt.term);
-            common(
-                &mut b,
-                &n,
-                &set,
-                &first.subject,
-                &second.object,
-                rt,
-                &style,
-                &cw::SUGGESTED_MAPPING.into_owned(),
-                &rule,
-            );
+            // The record only: everything else follows from the hops (module docs). The
+            // subject points at its first hops, so a lookup from an element that starts no
+            // composition (nearly all) is one short walk.
+            if starts.insert(&first.iri) {
+                b.add(
+                    first.subject.clone(),
+                    cw::COMPOSES_THROUGH,
+                    first.iri.clone(),
+                );
+            }
+            b.iri(&n, rdf::TYPE, cw::COMPOSITION);
             b.add(n.clone(), cw::FIRST_HOP, first.iri.clone());
             b.add(n.clone(), cw::SECOND_HOP, second.iri.clone());
-            b.add(n.clone(), cw::VIA_ELEMENT, first.object.clone());
-            if let Some(v) = names.notation(&first.object) {
-                b.text(&n, cw::VIA_NOTATION, v);
+            b.add(n.clone(), cw::RELATIONSHIP, rt.iri());
+            if let Some(p) = rt.shortcut_iri() {
+                b.add(first.subject.clone(), p.as_ref(), second.object.clone());
             }
-            b.add(n.clone(), cw::ASSERTED_IN, second.set.clone());
-            b.text(&n, cw::HOW, "path");
-            names.add(
-                &mut b,
-                &mut slices,
-                false,
-                &n,
-                &first.subject,
-                rt,
-                &second.object,
-                second.printed_object.as_ref(),
-                &second.set,
-            );
             summary.composed += 1;
             flush(&mut b, CHUNK, &mut summary.triples, emit)?;
         }
@@ -588,7 +598,6 @@ fn rollups(
             b.add(n.clone(), cw::STYLE, style.clone());
             b.add(n.clone(), cw::MAPPING_STATUS, suggested.clone());
             b.iri(&n, cw::METHOD, cw::INFERENCE);
-            b.boolean(&n, cw::INFERRED, true);
             b.text(
                 &n,
                 cw::RULE,
@@ -616,30 +625,20 @@ fn rollups(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn common(
-    b: &mut Builder,
-    n: &NamedNode,
-    set: &NamedNode,
-    s: &NamedNode,
-    o: &NamedNode,
-    rel: &RelType,
-    style: &NamedNode,
-    status: &NamedNode,
-    rule: &str,
-) {
+/// The inverse `n` of asserted mapping `a`: a mapping of the inference set from `a`'s object
+/// to its subject, with `a`'s style and status (its set is `a`'s, through `cw:inverseOf`).
+fn inverse(b: &mut Builder, n: &NamedNode, set: &NamedNode, a: &Asserted, rel: &RelType) {
     b.iri(n, rdf::TYPE, cw::MAPPING);
-    b.add(n.clone(), cw::SUBJECT, s.clone());
-    b.add(n.clone(), cw::OBJECT, o.clone());
+    b.add(n.clone(), cw::SUBJECT, a.object.clone());
+    b.add(n.clone(), cw::OBJECT, a.subject.clone());
     b.add(n.clone(), cw::MAPPING_SET_PROP, set.clone());
     b.add(n.clone(), cw::RELATIONSHIP, rel.iri());
-    b.add(n.clone(), cw::STYLE, style.clone());
-    b.add(n.clone(), cw::MAPPING_STATUS, status.clone());
+    b.add(n.clone(), cw::STYLE, a.style.clone());
+    b.add(n.clone(), cw::MAPPING_STATUS, a.status.clone());
     b.iri(n, cw::METHOD, cw::INFERENCE);
-    b.boolean(n, cw::INFERRED, true);
-    b.text(n, cw::RULE, rule);
+    b.add(n.clone(), cw::INVERSE_OF, a.iri.clone());
     if let Some(p) = rel.shortcut_iri() {
-        b.add(s.clone(), p.as_ref(), o.clone());
+        b.add(a.object.clone(), p.as_ref(), a.subject.clone());
     }
 }
 
@@ -684,7 +683,7 @@ mod tests {
 
     fn inferred(db: &Db) -> Vec<(String, String, String)> {
         let q = "PREFIX cw: <https://w3id.org/crosswalk/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-                 SELECT ?s ?r ?o WHERE { ?m cw:firstHop ?h ; cw:subject/skos:notation ?s ; cw:object/skos:notation ?o ; cw:relationship ?rel .
+                 SELECT ?s ?r ?o WHERE { ?m a cw:Composition ; cw:firstHop/cw:subject/skos:notation ?s ; cw:secondHop/cw:object/skos:notation ?o ; cw:relationship ?rel .
                  BIND(STRAFTER(STR(?rel), \"#\") AS ?r) } ORDER BY ?s ?o";
         let s = db.select(q, &[]).expect("q");
         (0..s.rows.len())
@@ -745,6 +744,22 @@ mod tests {
             inferred(&db),
             vec![("A".into(), "RelatedVia".into(), "C".into())]
         );
+    }
+
+    #[test]
+    fn flag_labels_are_the_ontology_s() {
+        let ttl = include_str!("../ontology/crosswalk.ttl");
+        let store = oxigraph::store::Store::new().expect("store");
+        store
+            .load_from_slice(oxigraph::io::RdfFormat::Turtle, ttl)
+            .expect("ontology parses");
+        for (flag, label) in FLAG_LABELS {
+            let got: Vec<String> = store
+                .quads_for_pattern(Some((*flag).into()), Some(rdfs::LABEL), None, None)
+                .map(|q| crate::query::term_text(&q.expect("quad").object))
+                .collect();
+            assert_eq!(got, vec![(*label).to_owned()], "{flag}");
+        }
     }
 
     #[test]

@@ -257,20 +257,20 @@ fn inferred_inverses_match_asserted_mappings_one_to_one() {
     let db = common::loaded().expect("loaded");
     let q = |b: &str| common::count(db, &format!("{}{b}", common::PREFIXES));
     let asserted = q(
-        "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a cw:Mapping . MINUS { ?m cw:inferred true } }",
+        "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a cw:Mapping . MINUS { ?m cw:method cw:Inference } }",
     );
     let inverses = q("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:inverseOf ?a }");
     assert_eq!(inverses, asserted);
-    // Every composed mapping has exactly two hops and a via element; none composes through an
-    // inferred mapping.
+    // Every composition record has two hops that meet at an element and a composed
+    // relationship; none composes through an inferred mapping.
     for hop in ["firstHop", "secondHop", "inverseOf"] {
         let bad = q(&format!(
-            "SELECT (COUNT(*) AS ?n) WHERE {{ ?m cw:{hop} ?h . ?h cw:inferred true }}"
+            "SELECT (COUNT(*) AS ?n) WHERE {{ ?m cw:{hop} ?h . ?h cw:method cw:Inference }}"
         ));
         assert_eq!(bad, 0, "{hop}");
     }
     let composed = q(
-        "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:firstHop ?a ; cw:secondHop ?b ; cw:viaElement ?v }",
+        "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a cw:Composition ; cw:firstHop ?a ; cw:secondHop ?b ; cw:relationship ?r . ?a cw:object ?v . ?b cw:subject ?v }",
     );
     let any = q("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:firstHop ?a }");
     assert_eq!(composed, any);
@@ -480,7 +480,7 @@ fn coverage_slices_agree_with_the_plain_formulation() {
                    ?fdoc cw:scheme \"{from}\" . ?focal cw:definedBy ?fdoc ; a ?unit ; skos:notation ?fn .
                    VALUES ?unit {{ cw:Subcategory cw:Control cw:ControlEnhancement }}
                    FILTER NOT EXISTS {{ ?focal cw:status cw:Withdrawn }}
-                   ?m cw:subject ?focal ; cw:targetScheme \"{to}\" ; cw:assertedIn ?s ;
+                   ?m cw:subject ?focal ; cw:targetScheme \"{to}\" ; cw:how ?how ;
                       cw:object ?target ; cw:relationship ?rel . {set_pattern}
                    ?target skos:notation ?tn .
                    FILTER(?rel != cw:NoRelationship && ?rel != cw:Contrary)

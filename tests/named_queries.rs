@@ -282,6 +282,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
             "check-mappings",
             "crosswalk",
             "crosswalk-rollup",
+            "crosswalk-via",
             "cyber-ai-priority",
             "element",
             "element-baselines",

@@ -426,7 +426,7 @@ fn updates_need_a_configured_token() {
     let inverse = format!(
         "{cw} ASK {{ GRAPH <https://w3id.org/crosswalk/graph/inferred> {{
           ?n cw:inverseOf <urn:m1> ; cw:subject <urn:y> ; cw:object <urn:x> ;
-             cw:relationship cw:SupersetOf ; cw:inferred true }} }}"
+             cw:relationship cw:SupersetOf ; cw:method cw:Inference }} }}"
     );
     let inverse = inverse.as_str();
     assert!(!has(inverse));
@@ -762,7 +762,8 @@ fn openapi_health_version_page_and_fallback() {
     }
     let h = get(&format!("{b}/healthz"), None).json();
     assert_eq!(h["status"], "ok");
-    assert!(h["quads"].as_u64().unwrap_or(0) > 500_000);
+    let Some(db) = common::loaded() else { return };
+    assert_eq!(h["quads"].as_u64(), Some(db.len().expect("len") as u64));
     for v in [
         get(&format!("{b}/version"), None).json(),
         get(&format!("{b}/api/v1/version"), None).json(),
