@@ -62,6 +62,35 @@ fn map_gv_sc_07_to_sp800_53_from_olir() {
 }
 
 #[test]
+fn a_target_the_loaded_release_lacks_keeps_its_printed_id_and_flag() {
+    let d = require_sources!();
+    let db = common::loaded().expect("loaded");
+    let answers =
+        answer::map(db, "PR.IR-03", Some("sp800-53"), Some("olir-186"), false).expect("map");
+    let got: BTreeSet<String> = answers.iter().map(|a| a.target.clone()).collect();
+    let expected: BTreeSet<String> = olir_pairs(&d)
+        .into_iter()
+        .filter(|(f, _)| f == "PR.IR-03")
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(got, expected);
+    // SA-24 is new in 5.2.0, and only 5.0.1 is loaded: the printed id, flagged, no title.
+    let sa24 = answers
+        .iter()
+        .find(|a| a.target == "SA-24")
+        .expect("SA-24 answered");
+    assert_eq!(sa24.flags, ["dangling target"]);
+    assert_eq!(sa24.target_title, None);
+    assert!(
+        answers
+            .iter()
+            .filter(|a| a.target != "SA-24")
+            .all(|a| a.flags.is_empty() && a.target_title.is_some()),
+        "{answers:?}"
+    );
+}
+
+#[test]
 fn reverse_map_ra_3_to_csf_equals_the_spreadsheet() {
     let dir = require_sources!();
     let db = common::loaded().expect("loaded");
