@@ -218,6 +218,17 @@ fn explain_names_the_mapping_set_of_every_hop() {
         .find(|a| a.target == "PM-13")
         .expect("PM-13 reached");
     assert_eq!(pm13.how, "path");
+    // `map` asks `composes` before running `crosswalk-via`: ID.AM-06 starts compositions
+    // (through its transition mappings), GV.SC-07 none.
+    let composes = |key: &str| {
+        crosswalk::query::named("composes")
+            .expect("named")
+            .run(db, &[("key".to_owned(), key.to_owned())])
+            .expect("run")
+            .rows
+            .len()
+    };
+    assert_eq!((composes("ID.AM-06"), composes("GV.SC-07")), (1, 0));
     assert_eq!(pm13.relationship, "related via");
     assert_eq!(pm13.via.as_deref(), Some("GV.RR-02"));
     assert_eq!(pm13.explanation.len(), 2, "{:?}", pm13.explanation);

@@ -280,6 +280,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
         substituted,
         [
             "check-mappings",
+            "composes",
             "crosswalk",
             "crosswalk-rollup",
             "crosswalk-via",
