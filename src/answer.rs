@@ -72,13 +72,13 @@ pub fn map_with(
         .run(on, &args(&[("key", id)]))?
         .rows
         .is_empty();
-    let queries = ["crosswalk", "crosswalk-via", "crosswalk-rollup"]
-        .into_iter()
-        .filter(|q| match *q {
-            "crosswalk-via" => composes,
-            "crosswalk-rollup" => rollup,
-            _ => true,
-        });
+    let mut queries = vec!["crosswalk"];
+    if composes {
+        queries.push("crosswalk-via");
+    }
+    if rollup {
+        queries.push("crosswalk-rollup");
+    }
     for q in queries {
         let sol = named(q)?.run(on, &a)?;
         collect_answers(&sol, &mut out, &mut index);

@@ -4,11 +4,11 @@
 //! - the inverse of every asserted mapping (`mappings/relationships.toml`, column `inverse`),
 //!   a mapping of its own with `cw:inverseOf`;
 //! - two-hop compositions of asserted mappings, only through `mappings/composition.toml`: the
-//!   shortcut triple (`cw:relatedVia`, `cw:subsetOf`, …) plus a `cw:ComposedMapping` record of
+//!   shortcut triple (`cw:relatedVia`, `cw:subsetOf`, …) plus a `cw:Composition` record of
 //!   just `cw:firstHop`, `cw:secondHop` and `cw:relationship`. Its subject, object, via
 //!   element, set and status follow from the hops, so the record does not repeat them: the
 //!   compositions are a cross product (CSF 1.1 transitions × their successors' mappings,
-//!   11k of them), and repeating 16 facts on each was a third of the store and of its load.
+//!   11k of them), and repeating 19 facts on each was a third of the store and of its load.
 //!
 //! Nothing is inferred from the absence of a mapping, and inferred mappings are never inputs
 //! to further inference (no fixpoint), so every inferred mapping has a path of one or two
@@ -630,7 +630,8 @@ fn rollups(
 }
 
 /// The inverse `n` of asserted mapping `a`: a mapping of the inference set from `a`'s object
-/// to its subject, with `a`'s style and status (its set is `a`'s, through `cw:inverseOf`).
+/// to its subject, with `a`'s style and status (it answers for `a`'s set: `cw:assertedIn`,
+/// added by the caller with the other answer facts).
 fn inverse(b: &mut Builder, n: &NamedNode, set: &NamedNode, a: &Asserted, rel: &RelType) {
     b.iri(n, rdf::TYPE, cw::MAPPING);
     b.add(n.clone(), cw::SUBJECT, a.object.clone());
