@@ -1,5 +1,6 @@
 //! SHACL validation of the graph against `ontology/shapes.ttl`, for the SHACL Core subset that
-//! file uses (documented at its top): node shapes with `sh:targetClass`, property shapes with a
+//! file uses (documented at its top): node shapes with `sh:targetClass` or
+//! `sh:targetSubjectsOf`, property shapes with a
 //! single-IRI `sh:path` and `sh:minCount`, `sh:maxCount`, `sh:datatype`, `sh:class`,
 //! `sh:nodeKind` (IRI / Literal), `sh:in`, `sh:pattern`, `sh:severity`.
 //!
@@ -52,6 +53,8 @@ struct PropertyShape {
 #[derive(Debug, Default)]
 struct NodeShape {
     targets: Vec<String>,
+    /// `sh:targetSubjectsOf`: every subject of these predicates.
+    subjects_of: Vec<String>,
     properties: Vec<PropertyShape>,
 }
 
@@ -98,6 +101,10 @@ fn parse_shapes(text: &str) -> Result<Vec<NodeShape>> {
         let s = t.subject.to_string();
         let mut shape = NodeShape {
             targets: get(&s, &format!("{SH}targetClass"))
+                .into_iter()
+                .filter_map(|t| iri(Some(t)))
+                .collect(),
+            subjects_of: get(&s, &format!("{SH}targetSubjectsOf"))
                 .into_iter()
                 .filter_map(|t| iri(Some(t)))
                 .collect(),
@@ -185,6 +192,15 @@ pub fn validate(db: &Db) -> Result<Vec<ShaclResult>> {
                 class_cache.insert(c.clone(), instances(db, c)?);
             }
             focus.extend(class_cache[c].iter().cloned());
+        }
+        for p in &shape.subjects_of {
+            let q = format!("SELECT DISTINCT ?x WHERE {{ ?x <{p}> ?v }}");
+            focus.extend(
+                db.select(&q, &[])?
+                    .rows
+                    .into_iter()
+                    .filter_map(|mut r| r.pop().flatten()),
+            );
         }
         for p in &shape.properties {
             if !values_cache.contains_key(&p.path) {

@@ -57,7 +57,7 @@ pub mod cw {
         DANGLING_TARGET = "DanglingTarget", DANGLING_SUBJECT = "DanglingSubject", WITHDRAWN_TARGET = "WithdrawnTarget",
         COMPOSITION = "Composition", DERIVED_FROM = "derivedFrom", INVERSE_OF = "inverseOf", FIRST_HOP = "firstHop",
         SECOND_HOP = "secondHop", VIA_ELEMENT = "viaElement", RULE = "rule", HOP = "hop", RELATED_VIA_T = "RelatedVia",
-        RELATED_VIA = "relatedVia", ASSERTED_IN = "assertedIn", HOW = "how", FLAG_LABEL = "flagLabel", COMPOSES_THROUGH = "composesThrough",
+        RELATED_VIA = "relatedVia", BASIS = "basis", FLAG_LABEL = "flagLabel", COMPOSES_THROUGH = "composesThrough",
         ROLLED_UP_FROM = "rolledUpFrom", ROLLUP_IN = "rollupIn", ROLLUP = "rollup",
         TARGET_NOTATION = "targetNotation", VIA_NOTATION = "viaNotation", TARGET_SCHEME = "targetScheme", SET_SCHEME = "setScheme",
         COVERAGE_SLICE = "CoverageSlice", SLICE_FOCAL_SCHEME = "sliceFocalScheme", SLICE_TARGET_SCHEME = "sliceTargetScheme",

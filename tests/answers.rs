@@ -301,6 +301,20 @@ fn inferred_inverses_match_asserted_mappings_one_to_one() {
     );
     let inverses = q("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:inverseOf ?a }");
     assert_eq!(inverses, asserted);
+    // Every answering mapping rests on an asserted one: an asserted mapping is its own basis,
+    // an inverse's basis is the mapping it restates, whose style and status it does not
+    // repeat (SHACL InverseShape says the same).
+    let own = q("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:basis ?m }");
+    assert_eq!(own, asserted);
+    let restated =
+        q("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m cw:inverseOf ?a ; cw:basis ?a }");
+    assert_eq!(restated, inverses);
+    let bases = q("SELECT (COUNT(*) AS ?n) WHERE { ?m cw:basis ?b }");
+    assert_eq!(bases, asserted + inverses, "one basis each");
+    let repeated = q(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?m cw:inverseOf ?a . { ?m cw:style ?x } UNION { ?m cw:mappingStatus ?x } UNION { ?m cw:setScheme ?x } }",
+    );
+    assert_eq!(repeated, 0);
     // Every composition record has two hops that meet at an element and a composed
     // relationship; none composes through an inferred mapping.
     for hop in ["firstHop", "secondHop", "inverseOf"] {
@@ -511,7 +525,7 @@ fn coverage_slices_agree_with_the_plain_formulation() {
         ("sp800-53", "csf", None),
     ] {
         let set_pattern = set
-            .map(|s| format!("?m cw:setScheme \"{s}\" ."))
+            .map(|s| format!("?b cw:setScheme \"{s}\" ."))
             .unwrap_or_default();
         let plain = common::column(
             db,
@@ -520,7 +534,7 @@ fn coverage_slices_agree_with_the_plain_formulation() {
                    ?fdoc cw:scheme \"{from}\" . ?focal cw:definedBy ?fdoc ; a ?unit ; skos:notation ?fn .
                    VALUES ?unit {{ cw:Subcategory cw:Control cw:ControlEnhancement }}
                    FILTER NOT EXISTS {{ ?focal cw:status cw:Withdrawn }}
-                   ?m cw:subject ?focal ; cw:targetScheme \"{to}\" ; cw:how ?how ;
+                   ?m cw:subject ?focal ; cw:targetScheme \"{to}\" ; cw:basis ?b ;
                       cw:object ?target ; cw:relationship ?rel . {set_pattern}
                    ?target skos:notation ?tn .
                    FILTER(?rel != cw:NoRelationship && ?rel != cw:Contrary)

@@ -45,7 +45,7 @@ CROSSWALK_GV = (
     "PREFIX cw: <https://w3id.org/crosswalk/ontology#> "
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
     'SELECT DISTINCT ?n WHERE { ?e cw:lookupKey "GV.SC-07" . '
-    '?m cw:subject ?e ; cw:object ?t ; cw:how "direct" ; cw:mappingSet ?set . '
+    '?m cw:subject ?e ; cw:object ?t ; cw:basis ?m ; cw:mappingSet ?set . '
     '?set cw:scheme "olir-186" . ?t skos:notation ?n }'
 )
 EXPECTED_CROSSWALK = {"RA-9", "SA-4", "SA-9", "SR-3", "SR-6"}

@@ -37,7 +37,7 @@ fn the_loaded_graph_conforms_up_to_flagged_dangling_references() {
 }
 
 #[test]
-fn planted_faults_give_pyshacl_s_ten_results() {
+fn planted_faults_give_pyshacl_s_thirteen_results() {
     let db = Db::memory().expect("db");
     let nt = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -70,6 +70,8 @@ fn planted_faults_give_pyshacl_s_ten_results() {
             "Violation",
         ),
         ("ac-1", "parent", "ClassConstraintComponent", "Violation"),
+        ("inv", "basis", "MinCountConstraintComponent", "Violation"),
+        ("inv", "style", "MaxCountConstraintComponent", "Violation"),
         ("r1", "object", "ClassConstraintComponent", "Warning"),
         ("r1", "object", "NodeKindConstraintComponent", "Violation"),
         ("r1", "relationship", "InConstraintComponent", "Violation"),
@@ -81,6 +83,7 @@ fn planted_faults_give_pyshacl_s_ten_results() {
         ),
         ("r1", "subject", "ClassConstraintComponent", "Warning"),
         ("r1", "subject", "MaxCountConstraintComponent", "Violation"),
+        ("r2", "style", "MinCountConstraintComponent", "Violation"),
     ]
     .iter()
     .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
