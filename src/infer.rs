@@ -112,17 +112,6 @@ struct Names {
     baselines: HashMap<NamedNode, Vec<String>>,
 }
 
-/// How a mapping answers a lookup from its subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Answer {
-    /// An asserted mapping: its own basis.
-    Asserted,
-    /// The inverse of an asserted mapping (its basis).
-    Inverse,
-    /// A roll-up: answers only when asked for (its own slices, no basis).
-    Rollup,
-}
-
 /// Covering mappings by (focal scheme, target scheme, set scheme, roll-up).
 type Slices = std::collections::BTreeMap<(String, String, String, bool), Vec<NamedNode>>;
 
@@ -235,7 +224,7 @@ impl Names {
         &self,
         b: &mut Builder,
         slices: &mut Slices,
-        kind: Answer,
+        rollup: bool,
         n: &NamedNode,
         subject: &NamedNode,
         rel: &RelType,
@@ -283,7 +272,7 @@ impl Names {
                 b.text(n, cw::TARGET_BASELINE, l);
             }
             slices
-                .entry((from.clone(), to, set.clone(), kind == Answer::Rollup))
+                .entry((from.clone(), to, set.clone(), rollup))
                 .or_default()
                 .push(n.clone());
         }
@@ -411,7 +400,7 @@ pub fn derive_into(
         names.add(
             &mut b,
             &mut slices,
-            Answer::Asserted,
+            false,
             &a.iri,
             &a.subject,
             a.rel,
@@ -427,7 +416,7 @@ pub fn derive_into(
         names.add(
             &mut b,
             &mut slices,
-            Answer::Inverse,
+            false,
             &n,
             &a.object,
             inv,
@@ -629,17 +618,7 @@ fn rollups(
                 b.text(&n, cw::VIA_NOTATION, v);
             }
             b.add(n.clone(), cw::ROLLUP_IN, a.set.clone());
-            names.add(
-                b,
-                slices,
-                Answer::Rollup,
-                &n,
-                &a.subject,
-                rt,
-                &t,
-                None,
-                &a.set,
-            );
+            names.add(b, slices, true, &n, &a.subject, rt, &t, None, &a.set);
             if direction == "up" {
                 summary.rolled_up += 1;
             } else {
