@@ -159,16 +159,23 @@ fn parse_shapes(text: &str) -> Result<Vec<NodeShape>> {
     Ok(shapes)
 }
 
-fn instances(db: &Db, class: &str) -> Result<HashSet<Term>> {
-    let q = format!(
-        "SELECT DISTINCT ?x WHERE {{ ?x <{RDF_TYPE}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{class}> }}"
-    );
+/// The focus nodes `?x` of a one-variable `SELECT`.
+fn focus_nodes(db: &Db, select: &str) -> Result<HashSet<Term>> {
     Ok(db
-        .select(&q, &[])?
+        .select(select, &[])?
         .rows
         .into_iter()
         .filter_map(|mut r| r.pop().flatten())
         .collect())
+}
+
+fn instances(db: &Db, class: &str) -> Result<HashSet<Term>> {
+    focus_nodes(
+        db,
+        &format!(
+            "SELECT DISTINCT ?x WHERE {{ ?x <{RDF_TYPE}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{class}> }}"
+        ),
+    )
 }
 
 fn name(t: &Term) -> String {
@@ -194,13 +201,10 @@ pub fn validate(db: &Db) -> Result<Vec<ShaclResult>> {
             focus.extend(class_cache[c].iter().cloned());
         }
         for p in &shape.subjects_of {
-            let q = format!("SELECT DISTINCT ?x WHERE {{ ?x <{p}> ?v }}");
-            focus.extend(
-                db.select(&q, &[])?
-                    .rows
-                    .into_iter()
-                    .filter_map(|mut r| r.pop().flatten()),
-            );
+            focus.extend(focus_nodes(
+                db,
+                &format!("SELECT DISTINCT ?x WHERE {{ ?x <{p}> ?v }}"),
+            )?);
         }
         for p in &shape.properties {
             if !values_cache.contains_key(&p.path) {
