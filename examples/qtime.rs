@@ -85,6 +85,12 @@ fn main() -> anyhow::Result<()> {
                 for kv in b.split_whitespace() {
                     if let Some((k, v)) = kv.split_once('=') {
                         let (k, kind) = k.split_once(':').unwrap_or((k, "string"));
+                        let kind = match kind {
+                            "notation" => crosswalk::query::Kind::ElementKey,
+                            "iri" => crosswalk::query::Kind::Iri,
+                            "integer" => crosswalk::query::Kind::Integer,
+                            _ => crosswalk::query::Kind::String,
+                        };
                         binds.push((k.to_owned(), bind_value(kind, v)?));
                     }
                 }

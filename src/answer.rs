@@ -57,6 +57,18 @@ pub fn map_with(
     explain: bool,
     rollup: bool,
 ) -> Result<Vec<MapAnswer>> {
+    // Every name checked first (crate::names): a mistyped scheme or set is an error with the
+    // closest names, never an empty list that reads as "maps to nothing".
+    let names = on.names()?;
+    let to = match to.filter(|t| *t != "*") {
+        Some(t) => Some(names.scheme(t)?.name.clone()),
+        None => None,
+    };
+    let set = match set.filter(|s| *s != "*") {
+        Some(s) => Some(names.set(s)?.name.clone()),
+        None => None,
+    };
+    let (to, set) = (to.as_deref(), set.as_deref());
     let a = args(&[
         ("key", id),
         ("toScheme", to.unwrap_or("*")),
@@ -89,6 +101,11 @@ pub fn map_with(
         }
     }
     out.sort_by(|a, b| (&a.set, &a.how, &a.target).cmp(&(&b.set, &b.how, &b.target)));
+    if out.is_empty() {
+        // No answer: an unknown id is an error (with the closest ids); a known one simply has
+        // no mapping in this selection.
+        crate::names::element_key(on, id)?;
+    }
     Ok(out)
 }
 
@@ -206,6 +223,20 @@ pub fn coverage_with(
     only: Option<&HashSet<String>>,
     rollup: bool,
 ) -> Result<Coverage> {
+    // Every name checked and spelled canonically (`moderate` → `MODERATE`): an unknown one is
+    // an error, never a silent 0 %.
+    let names = on.names()?;
+    let from = names.scheme(from)?.name.clone();
+    let to = names.scheme(to)?.name.clone();
+    let set = match set.filter(|s| *s != "*") {
+        Some(s) => Some(names.set(s)?.name.clone()),
+        None => None,
+    };
+    let baseline = match baseline.filter(|b| *b != "*") {
+        Some(b) => Some(names.baseline(b)?.name.clone()),
+        None => None,
+    };
+    let (from, to, set, baseline) = (from.as_str(), to.as_str(), set.as_deref(), baseline.as_deref());
     let a = args(&[
         ("fromScheme", from),
         ("toScheme", to),
@@ -272,6 +303,16 @@ pub fn coverage_with(
         .map(|r| r.focal.clone())
         .collect();
     let mut notes = Vec::new();
+    // An empty answer says why it is empty.
+    if rows.iter().all(|r| r.covered_by.is_empty() && r.mapped_outside_baseline.is_empty()) {
+        notes.push(match set {
+            Some(s) => format!("no mapping of set {s} links a {from} element to a {to} element"),
+            None => format!("no loaded mapping set links a {from} element to a {to} element"),
+        });
+    }
+    if only.is_some_and(|o| o.is_empty()) {
+        notes.push("the profile selects no focal element with this focus area and priority".to_owned());
+    }
     if baseline.is_some() && to == "sp800-53" {
         notes.push("SP 800-53B assigns the PM (Program Management) family to no baseline: PM controls never count as covering.".to_owned());
         if !only_pm.is_empty() {
@@ -300,35 +341,34 @@ pub fn coverage_with(
     })
 }
 
-/// The focal elements a profile selects: `cyber-ai` with a focus area and, optionally, one
-/// priority (all three otherwise).
+/// The focal elements a profile selects: a profile (`cyber-ai`, or its scheme) with a focus
+/// area (any case) and, optionally, one priority (all of the profile's otherwise). Each name is
+/// checked against the profiles loaded.
 pub fn profile_selection(
     on: &dyn Sparql,
     profile: &str,
     focus: &str,
     priority: Option<u8>,
 ) -> Result<HashSet<String>> {
-    if profile != "cyber-ai" {
-        return Err(Error::Invalid(format!(
-            "unknown profile `{profile}` (known: cyber-ai)"
-        )));
-    }
+    let names = on.names()?;
+    let p = names.profile(profile)?;
+    let f = names.focus(p, focus)?.name.clone();
+    let priorities: Vec<u8> = match priority {
+        Some(n) => vec![names.priority(p, &n.to_string())?],
+        None => names.priorities_of(p),
+    };
     let mut sel = HashSet::new();
-    for p in priority.map(|p| vec![p]).unwrap_or_else(|| vec![1, 2, 3]) {
-        sel.extend(cyber_ai_selection(on, focus, p)?);
+    for n in priorities {
+        sel.extend(cyber_ai_selection(on, &f, n)?);
     }
     Ok(sel)
 }
 
-/// The Cyber AI Profile subcategories with this focus area and priority.
+/// The profile subcategories with this focus area (its notation, e.g. `Secure`) and priority.
 pub fn cyber_ai_selection(on: &dyn Sparql, focus: &str, priority: u8) -> Result<HashSet<String>> {
-    let mut f = focus.to_lowercase();
-    if let Some(c) = f.get_mut(0..1) {
-        c.make_ascii_uppercase();
-    }
     let sol = named("cyber-ai-priority")?.run(
         on,
-        &args(&[("focus", &f), ("priority", &priority.to_string())]),
+        &args(&[("focus", focus), ("priority", &priority.to_string())]),
     )?;
     Ok(sol.strings("notation").into_iter().collect())
 }
@@ -344,6 +384,9 @@ fn trace(prev: &HashMap<String, (String, Hop)>, mut at: String) -> Vec<Hop> {
     hops
 }
 
+/// The longest path `path` searches for (each level is one query over the whole frontier).
+pub const MAX_HOPS: usize = 8;
+
 /// One hop of a path.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Hop {
@@ -358,13 +401,21 @@ pub struct Hop {
 /// each step expands the smaller frontier by one level with one `neighbors` query for the
 /// whole level (a query per node took ~20 s for a 4-hop path).
 pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Option<Vec<Hop>>> {
+    if !(1..=MAX_HOPS).contains(&max_hops) {
+        return Err(Error::Invalid(format!(
+            "max hops is 1 to {MAX_HOPS}, not {max_hops}"
+        )));
+    }
     let resolve = |id: &str| -> Result<Vec<String>> {
         let sol = named("element")?.run(on, &args(&[("key", id)]))?;
         let mut v = sol.strings("element");
         v.dedup();
         if v.is_empty() {
+            // Unknown: an error with the closest ids; known but only named by mappings:
+            // there is no element to start from.
+            crate::names::element_key(on, id)?;
             return Err(Error::NotFound(format!(
-                "no loaded document defines `{id}`"
+                "no loaded document defines `{id}` (it is only named by mappings: `crosswalk show {id}`)"
             )));
         }
         Ok(v)

@@ -44,9 +44,44 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// A name the user gave (scheme, set, baseline, profile, focus area, element id, query
+    /// parameter, …) that the store does not know: never an empty answer.
+    #[error("unknown {kind} `{given}`{hint}")]
+    Unknown {
+        /// What kind of name: `scheme`, `mapping set`, `baseline`, `focus area`, …
+        kind: &'static str,
+        given: String,
+        /// "; did you mean `olir-186`?" or "; known: …" (starts with "; " or is empty).
+        hint: String,
+    },
+    /// Another process holds the store in a way this command cannot share.
+    #[error("store {} is in use: {detail}", store.display())]
+    StoreBusy { store: PathBuf, detail: String },
+    /// A read command pointed at a directory that holds no store.
+    #[error(
+        "no store at {}: load one first (`crosswalk load --sources DIR`), or pass --store PATH / --memory",
+        store.display()
+    )]
+    NoStore { store: PathBuf },
 }
 
 impl Error {
+    /// Whether the user can fix it by changing what they typed or gave (exit 1, HTTP 4xx), as
+    /// opposed to a fault of ours or of the machine (exit 2, HTTP 5xx).
+    pub fn is_users(&self) -> bool {
+        matches!(
+            self,
+            Error::Parse { .. }
+                | Error::QuerySyntax(_)
+                | Error::Checksum { .. }
+                | Error::NotFound(_)
+                | Error::Invalid(_)
+                | Error::Unknown { .. }
+                | Error::StoreBusy { .. }
+                | Error::NoStore { .. }
+        )
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

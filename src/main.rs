@@ -343,7 +343,12 @@ fn main() {
             std::process::exit(0);
         }
         eprintln!("error: {e:#}");
-        std::process::exit(2);
+        // The user's mistake (an unknown name, a bad file, a busy store) is 1; a fault of
+        // ours or of the machine is 2.
+        let ours = e
+            .chain()
+            .any(|c| c.downcast_ref::<crosswalk::Error>().is_some_and(|e| !e.is_users()));
+        std::process::exit(if ours { 2 } else { 1 });
     }
 }
 
@@ -357,7 +362,31 @@ fn sources_dir(cli: &Cli) -> PathBuf {
     })
 }
 
-fn open(cli: &Cli) -> Result<Db> {
+/// What a command does to the store: readers open it read-only under a shared lock (any
+/// number at once, never a write); writers take it alone (`crosswalk::lock`).
+#[derive(Clone, Copy, PartialEq)]
+enum Access {
+    Read,
+    Write,
+}
+
+/// The on-disk store's path: `--store`, else the default; a URL there is refused (a remote
+/// SPARQL endpoint is not a directory: it would silently become one named `http:`).
+fn store_path(cli: &Cli) -> Result<PathBuf> {
+    let path = cli.store.clone().unwrap_or_else(store::default_location);
+    let text = path.to_string_lossy();
+    if text.contains("://") || text.starts_with("http:") || text.starts_with("https:") {
+        return Err(crosswalk::Error::Invalid(format!(
+            "--store takes a directory, not a URL (`{text}`): the embedded store lives on this \
+             machine; a remote SPARQL endpoint is reached with the library's query::Remote (no \
+             command-line option yet)"
+        ))
+        .into());
+    }
+    Ok(path)
+}
+
+fn open(cli: &Cli, access: Access) -> Result<Db> {
     if cli.memory {
         let db = Db::memory()?;
         let manifest = Manifest::builtin()?;
@@ -369,8 +398,11 @@ fn open(cli: &Cli) -> Result<Db> {
         }
         return Ok(db);
     }
-    let path = cli.store.clone().unwrap_or_else(store::default_location);
-    Db::open(&path).with_context(|| format!("opening store {}", path.display()))
+    let path = store_path(cli)?;
+    Ok(match access {
+        Access::Read => Db::open_read_only(&path)?,
+        Access::Write => Db::open(&path)?,
+    })
 }
 
 struct Bar(Option<ProgressBar>);
@@ -441,14 +473,14 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Load { user, .. } if !user.mappings.is_empty() => {
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Write)?;
             for (set, file) in load_user_sets(&db, user)? {
                 writeln!(out, "loaded  {file} as mapping set {set}")?;
             }
             writeln!(out, "{} quads in the store", db.len()?)?;
         }
         Cmd::Load { ids, .. } => {
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Write)?;
             let dir = sources_dir(&cli);
             let pb = ProgressBar::new(0);
             pb.set_style(
@@ -495,19 +527,23 @@ fn run(cli: Cli) -> Result<()> {
             params,
             format,
         } => {
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Read)?;
+            let named_query = query
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !named_query && !params.is_empty() {
+                bail!(crosswalk::Error::Invalid(
+                    "--param binds a named query's parameters (`crosswalk queries`); a query given as text or @file has none declared".into()
+                ));
+            }
             let (text, bindings) = if let Some(file) = query.strip_prefix('@') {
                 (
                     std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?,
                     Vec::new(),
                 )
-            } else if query
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                let q = query::named(query)?;
-                let b = q.bind(params)?;
-                (q.text.to_owned(), b)
+            } else if named_query {
+                let b = query::named(query)?.bind_checked(&db, params)?;
+                (b.text, b.bindings)
             } else {
                 (query.clone(), Vec::new())
             };
@@ -518,7 +554,7 @@ fn run(cli: Cli) -> Result<()> {
             print_results(&mut out, db.run(&text, &refs)?, format)?;
         }
         Cmd::Show { id, format } => {
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Read)?;
             use crosswalk::card::Shown;
             let shown = crosswalk::card::show(&db, id)?;
             match (format, shown) {
@@ -555,7 +591,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Stats { format, digest } => {
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Read)?;
             let s = query::named("stats-elements")?.run(&db, &[])?;
             write!(out, "{}", output::render(&s, *format))?;
             let sets = query::named("mapping-sets")?.run(&db, &[])?;
@@ -588,7 +624,7 @@ fn run(cli: Cli) -> Result<()> {
             rollup,
             format,
         } => {
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Read)?;
             let answers =
                 answer::map_with(&db, id, to.as_deref(), set.as_deref(), *explain, *rollup)?;
             if answers.is_empty() {
@@ -599,7 +635,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Coverage(a) | Cmd::Gaps(a) => {
             let gaps_only = matches!(cli.cmd, Cmd::Gaps(_));
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Read)?;
             let only = match (&a.profile, &a.focus) {
                 (Some(p), Some(f)) => Some(answer::profile_selection(&db, p, f, a.priority)?),
                 _ => None,
@@ -621,7 +657,7 @@ fn run(cli: Cli) -> Result<()> {
             max_hops,
             format,
         } => {
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Read)?;
             match answer::path(&db, from, to, *max_hops)? {
                 None => bail!("no path from {from} to {to} within {max_hops} hops"),
                 Some(hops) => match format {
@@ -676,7 +712,7 @@ fn run(cli: Cli) -> Result<()> {
                         .with_context(|| format!("parsing {}", f.display()))?;
                     db
                 }
-                None => open(&cli)?,
+                None => open(&cli, Access::Read)?,
             };
             let results = crosswalk::shacl::validate(&db)?;
             writeln!(
@@ -693,7 +729,7 @@ fn run(cli: Cli) -> Result<()> {
             set,
             document,
         } => {
-            let db = open(&cli)?;
+            let db = open(&cli, Access::Read)?;
             let set_iri = set
                 .as_deref()
                 .map(|s| crosswalk::user_set::set_by_scheme(&db, s))
@@ -870,11 +906,13 @@ fn print_coverage(
             let mut w = delimited(format);
             w.write_record(["focal", "covered", "covered_by", "mapped_outside_baseline"])?;
             for r in &rows {
+                // `|` between ids: ISO/IEC ids contain spaces, and no loaded id contains `|`
+                // (tested).
                 w.write_record([
                     r.focal.as_str(),
                     if r.covered { "yes" } else { "no" },
-                    &r.covered_by.join(" "),
-                    &r.mapped_outside_baseline.join(" "),
+                    &r.covered_by.join(crosswalk::output::LIST_SEPARATOR),
+                    &r.mapped_outside_baseline.join(crosswalk::output::LIST_SEPARATOR),
                 ])?;
             }
             out.write_all(&w.into_inner()?)?;
@@ -998,30 +1036,47 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
 
 /// `crosswalk serve`: opens (and, when empty, loads) the store, then serves until SIGINT/SIGTERM.
 fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
-    let db = open(cli)?;
-    if db.is_empty()? {
-        let dir = sources_dir(cli);
-        let manifest = Manifest::builtin()?;
-        if dir.is_dir() {
-            eprintln!(
-                "the store is empty: loading the sources found in {}",
-                dir.display()
-            );
-            let report = load::load(&db, &manifest, &dir, &[], &mut |_| {})?;
-            eprintln!(
-                "loaded {} source(s), {} quads",
-                report.loaded().count(),
-                db.len()?
-            );
+    let writable = a.update_tokens.iter().any(|t| !t.is_empty());
+    let db = if cli.memory {
+        open(cli, Access::Read)?
+    } else {
+        let path = store_path(cli)?;
+        // A missing or empty store is filled from the sources directory first, as a writer
+        // that lets go before serving; the server itself is a reader (a writer only with
+        // update tokens, and then under a shared lock too: `load` stays out while it runs).
+        let empty = !store::exists(&path) || Db::open_read_only(&path)?.is_empty()?;
+        if empty {
+            let dir = sources_dir(cli);
+            if dir.is_dir() {
+                let db = Db::open(&path)?;
+                eprintln!(
+                    "the store is empty: loading the sources found in {}",
+                    dir.display()
+                );
+                let manifest = Manifest::builtin()?;
+                let report = load::load(&db, &manifest, &dir, &[], &mut |_| {})?;
+                eprintln!(
+                    "loaded {} source(s), {} quads",
+                    report.loaded().count(),
+                    db.len()?
+                );
+            } else {
+                eprintln!(
+                    "warning: the store is empty and no sources were found in {}.\n  \
+                     Load first: `crosswalk fetch && crosswalk load`, or point --sources (CROSSWALK_SOURCES) at a directory of the sources.",
+                    dir.display()
+                );
+                if !store::exists(&path) {
+                    Db::open(&path)?;
+                }
+            }
         }
-        if db.is_empty()? {
-            eprintln!(
-                "warning: the store is empty and no sources were found in {}.\n  \
-                 Load first: `crosswalk fetch && crosswalk load`, or point --sources (CROSSWALK_SOURCES) at a directory of the sources.",
-                dir.display()
-            );
+        if writable {
+            Db::open_shared_writer(&path)?
+        } else {
+            Db::open_read_only(&path)?
         }
-    }
+    };
     if !(a.timeout > 0.0 && a.timeout.is_finite()) {
         bail!("--timeout must be a positive number of seconds");
     }
@@ -1095,17 +1150,33 @@ fn load_user_sets(db: &Db, u: &UserSetArgs) -> Result<Vec<(String, String)>> {
 }
 
 fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> Result<()> {
-    let db = open(cli)?;
+    // Checking never writes: a file given with --mapping is loaded into an in-memory copy of
+    // the store (with --memory the store is already a throw-away one).
+    let stored = open(cli, Access::Read)?;
+    let db = if a.user.mappings.is_empty() || cli.memory {
+        stored
+    } else {
+        stored.to_memory()?
+    };
     let mut sets = load_user_sets(&db, &a.user)?;
-    for scheme in &a.sets {
+    let everything = sets.is_empty() && a.sets.is_empty() && !a.shacl;
+    let schemes: Vec<String> = if everything {
+        // No argument: every mapping set in the store.
+        crosswalk::names::Names::of(&db)?
+            .sets()
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
+    } else {
+        a.sets.clone()
+    };
+    for scheme in &schemes {
         let set = crosswalk::user_set::set_by_scheme(&db, scheme)?;
         let file = crosswalk::user_set::source_file(manifest, &set, &sources_dir(cli));
         sets.push((set, file.unwrap_or_default()));
     }
     if sets.is_empty() && !a.shacl {
-        bail!(
-            "nothing to check: give --set SCHEME (see `crosswalk stats`), --mapping FILE or --shacl"
-        );
+        bail!("the store holds no mapping set to check (load one with `crosswalk load`)");
     }
     let deny = match a.deny.as_deref() {
         None => false,

@@ -84,3 +84,7 @@ pub fn rdf_serializer(format: oxigraph::io::RdfFormat) -> oxigraph::io::RdfSeria
     }
     ser
 }
+
+/// Between the values of a list-valued CSV/TSV cell (covering controls, say). Not a space:
+/// ISO/IEC 27001 ids contain spaces; no loaded id contains `|` (a test checks).
+pub const LIST_SEPARATOR: &str = "|";

@@ -57,11 +57,27 @@ pub fn term_text(t: &Term) -> String {
 /// Where queries run.
 pub trait Sparql {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions>;
+
+    /// The names the store knows ([`crate::names`]). The embedded store keeps them until it
+    /// is written; elsewhere they are read on each call.
+    fn names(&self) -> Result<std::sync::Arc<crate::names::Names>> {
+        let sol = self.select(named("names")?.text, &[])?;
+        Ok(std::sync::Arc::new(crate::names::Names::from_solutions(
+            &sol,
+        )))
+    }
 }
 
 impl Sparql for Db {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
         solutions(self.run(query, bindings)?)
+    }
+
+    fn names(&self) -> Result<std::sync::Arc<crate::names::Names>> {
+        self.cached_names(|| {
+            let sol = solutions(self.run(named("names")?.text, &[])?)?;
+            Ok(crate::names::Names::from_solutions(&sol))
+        })
     }
 }
 
@@ -78,6 +94,10 @@ impl Sparql for Cancellable<'_> {
             self.db
                 .run_with(crate::store::cancellable(&self.token), query, bindings)?,
         )
+    }
+
+    fn names(&self) -> Result<std::sync::Arc<crate::names::Names>> {
+        self.db.names()
     }
 }
 
@@ -213,18 +233,75 @@ impl Sparql for Remote {
     }
 }
 
-/// A parameter of a named query, from its `# param:` header line.
+/// What a named-query parameter takes, from the kind in its header (`(set scheme)`,
+/// `(element key)`, …): the check a value passes and the term it is bound as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An element id in any NIST spelling (or an element IRI), bound as its lookup key.
+    ElementKey,
+    /// An element id or IRI, bound as the IRI(s) of the element(s) carrying that id.
+    ElementIri,
+    /// A framework's or catalog's scheme (`csf`, `sp800-53`), bound as the scheme string.
+    Scheme,
+    /// A mapping set by scheme or IRI, bound as its scheme string.
+    SetScheme,
+    /// A mapping set by scheme or IRI, bound as its document IRI.
+    SetIri,
+    /// A baseline or overlay by label (any case) or IRI, bound as its label.
+    Baseline,
+    /// A profile's focus area (`secure`, any case), bound as its notation.
+    Focus,
+    /// A profile priority (1, 2, 3 or its label), bound as an integer.
+    Priority,
+    /// Any IRI (a mapping's, say).
+    Iri,
+    Integer,
+    String,
+}
+
+impl Kind {
+    fn parse(kind: &str) -> (Kind, String) {
+        let words: Vec<&str> = kind.split_whitespace().collect();
+        let k = match (words.first().copied(), words.get(1).copied()) {
+            (Some("notation"), _) | (Some("element"), Some("key")) => Kind::ElementKey,
+            (Some("element"), _) => Kind::ElementIri,
+            (Some("scheme"), _) => Kind::Scheme,
+            (Some("set"), Some("scheme")) => Kind::SetScheme,
+            (Some("set"), _) => Kind::SetIri,
+            (Some("baseline"), _) => Kind::Baseline,
+            (Some("focus"), _) => Kind::Focus,
+            (Some("priority"), _) => Kind::Priority,
+            (Some("iri" | "mapping"), _) => Kind::Iri,
+            (Some("integer"), _) => Kind::Integer,
+            _ => Kind::String,
+        };
+        (k, words.join(" "))
+    }
+}
+
+/// A parameter of a named query, from its `# param:` header line:
+/// `# param: set=?setScheme (set scheme, optional) what it means`. The name before `=` is the
+/// one users give (`set`, `element`, `from`, `to`, …: one name per kind across the library);
+/// the variable's own name is accepted too, as an alias (`setScheme`, `key`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
     pub name: String,
-    /// `notation` (an element id in any spelling, bound as its lookup key), `string`, `iri`,
-    /// `integer`.
+    /// The SPARQL variable it binds (without `?`).
+    pub var: String,
+    /// The kind as written in the header (`set scheme`, `element key`, `string`, …).
     pub kind: String,
-    /// `(string, optional)`: `*` (or leaving it out) leaves the variable unbound, so the
+    pub takes: Kind,
+    /// `(…, optional)`: `*` (or leaving it out) leaves the variable unbound, so the
     /// query's own pattern matches any value — a wildcard without a FILTER, which keeps the
     /// lookup one basic graph pattern.
     pub optional: bool,
     pub doc: String,
+}
+
+impl Param {
+    fn answers_to(&self, given: &str) -> bool {
+        self.name == given || self.var == given
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -251,10 +328,11 @@ pub fn library() -> &'static [NamedQuery] {
 pub fn named(name: &str) -> Result<&'static NamedQuery> {
     library().iter().find(|q| q.name == name).ok_or_else(|| {
         let names: Vec<&str> = named::NAMED.iter().map(|(n, _)| *n).collect();
-        Error::NotFound(format!(
-            "no named query `{name}`; known: {}",
-            names.join(", ")
-        ))
+        Error::Unknown {
+            kind: "named query",
+            given: name.to_owned(),
+            hint: crate::names::hint(name, &names),
+        }
     })
 }
 
@@ -271,9 +349,16 @@ fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
         if let Some(v) = l.strip_prefix("question:") {
             q.question = v.trim().to_owned();
         } else if let Some(v) = l.strip_prefix("param:") {
-            // `?name (kind) description`
+            // `[public=]?var (kind[, optional]) description`
             let v = v.trim();
-            let (name, rest) = v.split_once(' ').unwrap_or((v, ""));
+            let (head, rest) = v.split_once(' ').unwrap_or((v, ""));
+            let (public, var) = match head.split_once('=') {
+                Some((p, var)) => (p.to_owned(), var.trim_start_matches('?').to_owned()),
+                None => {
+                    let var = head.trim_start_matches('?').to_owned();
+                    (var.clone(), var)
+                }
+            };
             let rest = rest.trim();
             let (kind, doc) = match rest.strip_prefix('(').and_then(|r| r.split_once(')')) {
                 Some((k, d)) => (k.trim().to_owned(), d.trim().to_owned()),
@@ -283,9 +368,12 @@ fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
                 Some((k, o)) => (k.trim().to_owned(), o.trim() == "optional"),
                 None => (kind, false),
             };
+            let (takes, kind) = Kind::parse(&kind);
             q.params.push(Param {
-                name: name.trim_start_matches('?').to_owned(),
+                name: public,
+                var,
                 kind,
+                takes,
                 optional,
                 doc,
             });
@@ -296,48 +384,180 @@ fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
     q
 }
 
+/// A named query with its parameters bound: the text to run (with a `VALUES` block when one
+/// parameter named several elements) and single-valued bindings.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    pub text: String,
+    pub bindings: Vec<(String, Term)>,
+}
+
+impl Bound {
+    pub fn refs(&self) -> Vec<(&str, Term)> {
+        self.bindings
+            .iter()
+            .map(|(k, t)| (k.as_str(), t.clone()))
+            .collect()
+    }
+
+    pub fn run(&self, on: &dyn Sparql) -> Result<Solutions> {
+        on.select(&self.text, &self.refs())
+    }
+}
+
 impl NamedQuery {
-    /// Turns `name=value` arguments into typed bindings; every declared parameter is required.
-    pub fn bind(&self, args: &[(String, String)]) -> Result<Vec<(String, Term)>> {
+    /// The parameter a user-given name refers to (its public name or its variable), or an
+    /// error listing the parameters the query takes.
+    fn param(&self, given: &str) -> Result<&Param> {
+        self.params
+            .iter()
+            .find(|p| p.answers_to(given))
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.params.iter().map(|p| p.name.as_str()).collect();
+                Error::Unknown {
+                    kind: "parameter",
+                    given: given.to_owned(),
+                    hint: if names.is_empty() {
+                        format!("; query `{}` takes no parameters", self.name)
+                    } else {
+                        format!(
+                            "{} (query `{}` takes: {})",
+                            crate::names::hint(given, &names)
+                                .split(" (known")
+                                .next()
+                                .unwrap_or_default(),
+                            self.name,
+                            names.join(", ")
+                        )
+                    },
+                }
+            })
+    }
+
+    /// The value given for each parameter (`None`: left out or `*` on an optional one);
+    /// errors for unknown, repeated or missing parameters.
+    fn values<'a>(&self, args: &'a [(String, String)]) -> Result<Vec<(&Param, Option<&'a str>)>> {
+        for (k, _) in args {
+            self.param(k)?;
+        }
         let mut out = Vec::new();
         for p in &self.params {
-            let given = args.iter().find(|(k, _)| k == &p.name);
-            if p.optional && given.is_none_or(|(_, v)| v == "*") {
+            let given: Vec<&(String, String)> =
+                args.iter().filter(|(k, _)| p.answers_to(k)).collect();
+            if given.len() > 1 {
+                return Err(Error::Invalid(format!(
+                    "query `{}`: parameter `{}` given {} times",
+                    self.name,
+                    p.name,
+                    given.len()
+                )));
+            }
+            let v = given.first().map(|(_, v)| v.as_str());
+            if p.optional && v.is_none_or(|v| v == "*") {
+                out.push((p, None));
                 continue;
             }
-            let Some((_, v)) = given else {
+            let Some(v) = v else {
                 return Err(Error::Invalid(format!(
                     "query `{}` needs parameter `{}` ({}): {}",
                     self.name, p.name, p.kind, p.doc
                 )));
             };
-            out.push((p.name.clone(), bind_value(&p.kind, v)?));
+            out.push((p, Some(v)));
         }
-        for (k, _) in args {
-            if !self.params.iter().any(|p| &p.name == k) {
-                return Err(Error::Invalid(format!(
-                    "query `{}` has no parameter `{k}`",
-                    self.name
-                )));
+        Ok(out)
+    }
+
+    /// Binds `name=value` arguments as typed terms, without asking the store whether the
+    /// names exist: for the library's own calls, whose values are already checked.
+    pub fn bind(&self, args: &[(String, String)]) -> Result<Vec<(String, Term)>> {
+        let mut out = Vec::new();
+        for (p, v) in self.values(args)? {
+            if let Some(v) = v {
+                out.push((p.var.clone(), bind_value(p.takes, v)?));
             }
         }
         Ok(out)
     }
 
+    /// Binds a user's arguments, each checked against the store by its kind
+    /// ([`crate::names`]): unknown schemes, sets, baselines, focus areas, priorities and
+    /// element ids are errors with the closest known names, never an empty answer.
+    pub fn bind_checked(&self, on: &dyn Sparql, args: &[(String, String)]) -> Result<Bound> {
+        let values = self.values(args)?;
+        let names = if values.iter().any(|(p, v)| {
+            v.is_some()
+                && matches!(
+                    p.takes,
+                    Kind::Scheme | Kind::SetScheme | Kind::SetIri | Kind::Baseline | Kind::Focus | Kind::Priority
+                )
+        }) {
+            Some(on.names()?)
+        } else {
+            None
+        };
+        let mut text = self.text.to_owned();
+        let mut bindings = Vec::new();
+        for (p, v) in values {
+            let Some(v) = v else { continue };
+            let names = names.as_deref();
+            let term: Term = match (p.takes, names) {
+                (Kind::ElementKey, _) => {
+                    Literal::new_simple_literal(crate::names::element_key(on, v)?).into()
+                }
+                (Kind::ElementIri, _) => {
+                    let iris = crate::names::element_iris(on, v)?;
+                    if let [one] = iris.as_slice() {
+                        one.clone().into()
+                    } else {
+                        let terms: Vec<Term> = iris.into_iter().map(Into::into).collect();
+                        text = with_value_rows(&text, &p.var, &terms)?;
+                        continue;
+                    }
+                }
+                (Kind::Scheme, Some(n)) => Literal::new_simple_literal(&n.scheme(v)?.name).into(),
+                (Kind::SetScheme, Some(n)) => Literal::new_simple_literal(&n.set(v)?.name).into(),
+                (Kind::SetIri, Some(n)) => {
+                    let set = n.set(v)?;
+                    let iri = set.iri.as_deref().unwrap_or_default();
+                    NamedNode::new(iri)
+                        .map_err(|e| Error::Invalid(format!("set `{}`: {e}", set.name)))?
+                        .into()
+                }
+                // `*`: no baseline (every covering element counts; ?selected is false).
+                (Kind::Baseline, _) if v == "*" => Literal::new_simple_literal("*").into(),
+                (Kind::Baseline, Some(n)) => {
+                    Literal::new_simple_literal(&n.baseline(v)?.name).into()
+                }
+                (Kind::Focus, Some(n)) => Literal::new_simple_literal(&n.any_focus(v)?.name).into(),
+                (Kind::Priority, Some(n)) => Literal::from(i64::from(n.any_priority(v)?)).into(),
+                (k, _) => bind_value(k, v)?,
+            };
+            bindings.push((p.var.clone(), term));
+        }
+        Ok(Bound { text, bindings })
+    }
+
+    /// Runs with typed bindings and no name check (the library's own calls).
     pub fn run(&self, on: &dyn Sparql, args: &[(String, String)]) -> Result<Solutions> {
         let b = self.bind(args)?;
         let refs: Vec<(&str, Term)> = b.iter().map(|(k, t)| (k.as_str(), t.clone())).collect();
         on.select(self.text, &refs)
     }
+
+    /// Runs a user's call: every argument checked ([`NamedQuery::bind_checked`]).
+    pub fn run_checked(&self, on: &dyn Sparql, args: &[(String, String)]) -> Result<Solutions> {
+        self.bind_checked(on, args)?.run(on)
+    }
 }
 
-pub fn bind_value(kind: &str, v: &str) -> Result<Term> {
+pub fn bind_value(kind: Kind, v: &str) -> Result<Term> {
     Ok(match kind {
-        "notation" => Literal::new_simple_literal(canonical_notation(v)).into(),
-        "iri" => NamedNode::new(v)
+        Kind::ElementKey => Literal::new_simple_literal(canonical_notation(v)).into(),
+        Kind::Iri | Kind::ElementIri | Kind::SetIri => NamedNode::new(v)
             .map_err(|e| Error::Invalid(format!("`{v}` is not an IRI: {e}")))?
             .into(),
-        "integer" => {
+        Kind::Integer | Kind::Priority => {
             let n: i64 = v
                 .trim()
                 .parse()

@@ -58,6 +58,26 @@ pub fn content_digest(graph: &NamedNode, quads: &[Quad]) -> String {
     format!("{n}:{sum:032x}")
 }
 
+/// Drops a [`Db`]'s cached names when it goes out of scope: at the end of a write.
+struct Changed<'a>(&'a Db);
+
+impl Drop for Changed<'_> {
+    fn drop(&mut self) {
+        self.0.changed();
+    }
+}
+
+/// A failed RocksDB open, classified: its lock held by another read-write process is the
+/// user's "store busy", named with the holder; anything else is a storage fault.
+fn open_error(path: &Path, e: oxigraph::store::StorageError) -> Error {
+    let m = e.to_string();
+    if m.contains("lock") || m.contains("LOCK") {
+        let lock = crate::lock::rocksdb_lock(path);
+        return crate::lock::busy(path, &lock, "it is open read-write elsewhere");
+    }
+    Error::Storage(e)
+}
+
 /// An evaluator that stops at `token`'s next check once it is cancelled. SERVICE fails with
 /// every evaluator here: oxigraph is built without its `http-client` feature, so no handler
 /// exists (a public endpoint must not fetch URLs on a client's behalf).
@@ -69,7 +89,14 @@ pub fn cancellable(token: &oxigraph::sparql::CancellationToken) -> SparqlEvaluat
 pub struct Db {
     store: Store,
     location: Option<PathBuf>,
+    /// The advisory lock ([`crate::lock`]) held while the store is open; shared by clones.
+    _lock: Option<std::sync::Arc<crate::lock::Held>>,
+    read_only: bool,
+    /// The names the store knows ([`crate::names`]), kept until the store is written.
+    names: NamesCache,
 }
+
+type NamesCache = std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<crate::names::Names>>>>;
 
 /// Where the store lives when neither `--store` nor `CROSSWALK_STORE` says.
 pub fn default_location() -> PathBuf {
@@ -82,36 +109,120 @@ pub fn default_location() -> PathBuf {
     PathBuf::from("crosswalk.store")
 }
 
+/// Whether `path` holds a RocksDB store (its `CURRENT` file names the live manifest).
+pub fn exists(path: &Path) -> bool {
+    path.join("CURRENT").is_file()
+}
+
 impl Db {
-    /// Opens (creating if needed) the on-disk store at `path`.
+    /// Opens (creating if needed) the on-disk store at `path` for writing: the exclusive lock
+    /// ([`crate::lock`]) first, so a writer never changes a store a reader holds; fails at
+    /// once, naming the holders, when another process has it.
     pub fn open(path: &Path) -> Result<Self> {
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
-        let store = Store::open(path)
-            .map_err(|e| Error::Invalid(format!("cannot open store {}: {e}", path.display())))?;
+        let lock = crate::lock::exclusive(path)?;
+        Self::open_rw(path, lock)
+    }
+
+    /// Opens the store read-write under a *shared* lock: `serve` with update tokens, whose
+    /// writes are single transactions that readers see whole or not at all. Keeps `load`s
+    /// out while it runs; RocksDB's own lock keeps a second read-write process out.
+    pub fn open_shared_writer(path: &Path) -> Result<Self> {
+        if !exists(path) {
+            return Err(Error::NoStore {
+                store: path.to_owned(),
+            });
+        }
+        let lock = crate::lock::shared(path, crate::lock::READER_WAIT)?;
+        let mut db = Self::open_rw_inner(path)?;
+        db._lock = lock.map(std::sync::Arc::new);
+        Ok(db)
+    }
+
+    fn open_rw(path: &Path, lock: crate::lock::Held) -> Result<Self> {
+        let mut db = Self::open_rw_inner(path)?;
+        db._lock = Some(std::sync::Arc::new(lock));
+        Ok(db)
+    }
+
+    fn open_rw_inner(path: &Path) -> Result<Self> {
+        let store = Store::open(path).map_err(|e| open_error(path, e))?;
         Ok(Db {
             store,
             location: Some(path.to_owned()),
+            _lock: None,
+            read_only: false,
+            names: NamesCache::default(),
         })
     }
 
-    /// Opens an existing store read-only (several readers may share it, e.g. `serve`).
+    /// Opens an existing store read-only, under a shared lock: any number of readers (every
+    /// read command, `serve`) share it; a reader started while a `load` writes waits for it.
+    /// Never creates anything but the lock file.
     pub fn open_read_only(path: &Path) -> Result<Self> {
-        let store = Store::open_read_only(path).map_err(|e| {
-            Error::Invalid(format!(
-                "cannot open store {} read-only: {e}",
-                path.display()
-            ))
-        })?;
+        if !exists(path) {
+            return Err(Error::NoStore {
+                store: path.to_owned(),
+            });
+        }
+        let lock = crate::lock::shared(path, crate::lock::READER_WAIT)?;
+        let store = Store::open_read_only(path).map_err(|e| open_error(path, e))?;
         Ok(Db {
             store,
             location: Some(path.to_owned()),
+            _lock: lock.map(std::sync::Arc::new),
+            read_only: true,
+            names: NamesCache::default(),
         })
+    }
+
+    /// The names cache, filled by `load` on first use (see [`crate::query::Sparql::names`]).
+    pub fn cached_names(
+        &self,
+        load: impl FnOnce() -> Result<crate::names::Names>,
+    ) -> Result<std::sync::Arc<crate::names::Names>> {
+        if let Ok(guard) = self.names.lock()
+            && let Some(n) = guard.as_ref()
+        {
+            return Ok(n.clone());
+        }
+        let n = std::sync::Arc::new(load()?);
+        if let Ok(mut guard) = self.names.lock() {
+            *guard = Some(n.clone());
+        }
+        Ok(n)
+    }
+
+    /// Says the store was written (through [`Db::inner`], e.g. a SPARQL update): what is
+    /// cached of its content is dropped. Every write method of `Db` calls it.
+    pub fn changed(&self) {
+        if let Ok(mut guard) = self.names.lock() {
+            *guard = None;
+        }
+    }
+
+    /// Whether this handle was opened read-only (writes fail).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// An in-memory copy of this store's quads: a throw-away overlay on which `check
+    /// --mapping` loads a file without touching the store.
+    pub fn to_memory(&self) -> Result<Self> {
+        let copy = Db::memory()?;
+        let mut loader = copy.store.bulk_loader();
+        loader.load_ok_quads::<oxigraph::store::StorageError, Error>(self.store.iter())?;
+        loader.commit()?;
+        Ok(copy)
     }
 
     pub fn memory() -> Result<Self> {
         Ok(Db {
             store: Store::new()?,
             location: None,
+            _lock: None,
+            read_only: false,
+            names: NamesCache::default(),
         })
     }
 
@@ -150,6 +261,9 @@ impl Db {
         graphs: &[(&NamedNode, &[Quad])],
         mut previous: Vec<Previous<'_>>,
     ) -> Result<Vec<NamedNode>> {
+        // Cached names are dropped before and after the write (a reader may cache in between).
+        let _after = Changed(self);
+        self.changed();
         let total: usize = graphs.iter().map(|(_, q)| q.len()).sum();
         let mut tx = self.store.start_transaction()?;
         if self.location.is_none() || total <= SMALL_WRITE {
@@ -286,6 +400,9 @@ impl Db {
         previous: Vec<Previous<'_>>,
         produce: impl FnOnce(&mut dyn FnMut(&NamedNode, Vec<Quad>) -> Result<()>) -> Result<()>,
     ) -> Result<Vec<NamedNode>> {
+        // Cached names are dropped before and after the write (a reader may cache in between).
+        let _after = Changed(self);
+        self.changed();
         if self.location.is_some() {
             let mut graphs: Vec<(NamedNode, Vec<Quad>)> = Vec::new();
             produce(&mut |g, q| {
@@ -356,6 +473,9 @@ impl Db {
     /// Drops every recorded `cw:loadDigest`: after a SPARQL Update a graph's content may no
     /// longer be what its digest says, and the next load must not skip it.
     pub fn forget_load_digests(&self) -> Result<()> {
+        // Cached names are dropped before and after the write (a reader may cache in between).
+        let _after = Changed(self);
+        self.changed();
         let stale: Vec<Quad> = self
             .store
             .quads_for_pattern(None, Some(crate::vocab::cw::LOAD_DIGEST), None, None)
@@ -386,6 +506,9 @@ impl Db {
 
     /// Removes a graph, atomically.
     pub fn drop_graph(&self, graph: &NamedNode) -> Result<()> {
+        // Cached names are dropped before and after the write (a reader may cache in between).
+        let _after = Changed(self);
+        self.changed();
         let mut tx = self.store.start_transaction()?;
         tx.remove_named_graph(graph.as_ref())?;
         tx.commit()?;

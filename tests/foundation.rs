@@ -457,3 +457,101 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
         .collect();
     assert_eq!(after, derived);
 }
+
+/// Issue 16: readers never write and never crash. With `serve` holding an on-disk store, `show`
+/// and `query` work beside it (read-only, shared lock), a `load` exits 1 naming the store and
+/// the server's pid; once the server is gone the load goes through. Names are checked: a
+/// lower-case baseline answers as the upper-case one, a mistyped set exits 1 with the closest
+/// name, and `--store URL` is refused without creating a directory.
+#[test]
+fn readers_share_a_store_with_serve_a_writer_is_refused_and_names_are_checked() {
+    let dir = require_sources!();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = tmp.path().join("store");
+    let ids = [
+        "sp800-53r5-5.0.1",
+        "csf-2.0",
+        "sp800-53b-5.1.1-moderate",
+        "olir-csf2-sp800-53-5.2.0",
+    ];
+    let out = bin()
+        .arg("--store")
+        .arg(&store)
+        .arg("load")
+        .arg("--sources")
+        .arg(&dir)
+        .args(ids)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let log = tmp.path().join("serve.log");
+    let mut server = bin()
+        .arg("--store")
+        .arg(&store)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("serve");
+    let mut up = false;
+    for _ in 0..300 {
+        if std::fs::read_to_string(&log).is_ok_and(|l| l.contains("serving")) {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let run = |args: &[&str]| {
+        let o = bin().arg("--store").arg(&store).args(args).output().expect("run");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let pid = server.id().to_string();
+    let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(up, "server did not start: {:?}", std::fs::read_to_string(&log));
+        let (code, out, err) = run(&["show", "AC-2"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("AC-2  Account Management"), "{out}");
+        let (code, out, err) = run(&["map", "GV.SC-07", "--to", "sp800-53", "--set", "olir-186"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("5 answer(s) for GV.SC-07"), "{out}");
+        let (code, _, err) = run(&["load", "--sources", dir.to_str().unwrap_or(""), "csf-2.0"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&store.display().to_string()) && err.contains("in use") && err.contains(&format!("pid {pid} (crosswalk serve")),
+            "{err}"
+        );
+        // Names: `moderate` is MODERATE; a mistyped set is an error with the closest name.
+        let cov = |baseline: &str| run(&["coverage", "--from", "csf", "--to", "sp800-53", "--baseline", baseline, "--set", "olir-186"]);
+        let (code, lower, err) = cov("moderate");
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(lower, cov("MODERATE").1);
+        assert!(lower.contains("97 of 106 csf elements covered by sp800-53 in the MODERATE baseline (set olir-186): 91.5%"), "{lower}");
+        let (code, _, err) = run(&["coverage", "--from", "csf", "--to", "sp800-53", "--baseline", "MODERATE", "--set", "olir186"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("unknown mapping set `olir186`; did you mean `olir-186`?"), "{err}");
+        let (code, _, err) = cov("moderat");
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("did you mean `MODERATE`?"), "{err}");
+    }));
+    let _ = server.kill();
+    let _ = server.wait();
+    if let Err(p) = results {
+        std::panic::resume_unwind(p);
+    }
+    // The server is gone: the writer goes through.
+    let (code, _, err) = run(&["load", "--sources", dir.to_str().unwrap_or(""), "csf-2.0"]);
+    assert_eq!(code, 0, "{err}");
+    // A URL is not a store: refused, and no directory named `http:` appears.
+    let o = bin()
+        .current_dir(tmp.path())
+        .args(["--store", "http://127.0.0.1:9/sparql", "show", "AC-2"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--store takes a directory, not a URL"));
+    assert!(!tmp.path().join("http:").exists());
+}

@@ -53,19 +53,57 @@ impl Params {
         self.get(k)
             .ok_or_else(|| Failure::bad_request(format!("missing query parameter `{k}`")))
     }
-    fn flag(&self, k: &str) -> bool {
-        matches!(self.get(k), Some("true" | "1" | "yes"))
+    /// A boolean: `true` or `false` (as OpenAPI's boolean), nothing else — `True` or `0.56`
+    /// must not silently mean false.
+    fn flag(&self, k: &str) -> Result<bool, Failure> {
+        match self.get(k) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(v) => Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                format!("`{k}` is `true` or `false`, not `{v}`"),
+            )),
+        }
     }
-    fn number<T: std::str::FromStr>(&self, k: &str) -> Result<Option<T>, Failure> {
-        self.get(k)
-            .map(|v| {
-                v.parse()
-                    .map_err(|_| Failure::bad_request(format!("`{k}` must be a number, got `{v}`")))
-            })
-            .transpose()
+    /// An integer within `range`, with a message that says which.
+    fn integer(
+        &self,
+        k: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<Option<i64>, Failure> {
+        let Some(v) = self.get(k) else {
+            return Ok(None);
+        };
+        match v.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(Some(n)),
+            _ => Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                format!(
+                    "`{k}` is an integer from {} to {}, not `{v}`",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        }
+    }
+    /// Each parameter at most once (which of two values was meant?).
+    fn once(&self) -> Result<(), Failure> {
+        for (i, (k, _)) in self.0.iter().enumerate() {
+            if self.0[..i].iter().any(|(x, _)| x == k) {
+                return Err(Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameter",
+                    format!("query parameter `{k}` is given more than once"),
+                ));
+            }
+        }
+        Ok(())
     }
     /// Rejects parameters the route does not know (a typo must not silently widen an answer).
     fn only(&self, known: &[&str]) -> Result<(), Failure> {
+        self.once()?;
         match self.0.iter().find(|(k, _)| !known.contains(&k.as_str())) {
             Some((k, _)) => Err(Failure::bad_request(format!(
                 "unknown query parameter `{k}`; this route takes: {}",
@@ -122,8 +160,10 @@ async fn map(
     }
     let to = p.get("to").map(str::to_owned);
     let set = p.get("set").map(str::to_owned);
-    let explain = p.flag("explain");
-    let rollup = p.flag("rollup");
+    let (explain, rollup) = match (p.flag("explain"), p.flag("rollup")) {
+        (Ok(e), Ok(r)) => (e, r),
+        (Err(f), _) | (_, Err(f)) => return f.into_response(),
+    };
     answer(&st, move |on| {
         let answers = answer::map_with(on, &id, to.as_deref(), set.as_deref(), explain, rollup)?;
         if answers.is_empty() {
@@ -143,9 +183,10 @@ async fn coverage_answer(st: AppState, q: Option<String>, gaps_only: bool) -> Re
     let p = Params(pairs(q));
     let parsed = (|| -> Result<_, Failure> {
         p.only(COVERAGE_PARAMS)?;
-        let priority: Option<u8> = p.number("priority")?;
-        if priority.is_some_and(|n| !(1..=3).contains(&n)) {
-            return Err(Failure::bad_request("`priority` is 1, 2 or 3"));
+        // The range is checked here; whether the profile knows the priority, by the library.
+        let priority = p.integer("priority", 1..=9)?.map(|n| n as u8);
+        if priority.is_some() && p.get("focus").is_none() {
+            return Err(Failure::bad_request("`priority` needs `profile` and `focus`"));
         }
         let profile = match (p.get("profile"), p.get("focus")) {
             (Some(pr), Some(f)) => Some((pr.to_owned(), f.to_owned())),
@@ -159,7 +200,7 @@ async fn coverage_answer(st: AppState, q: Option<String>, gaps_only: bool) -> Re
             p.get("baseline").map(str::to_owned),
             profile,
             priority,
-            p.flag("rollup"),
+            p.flag("rollup")?,
         ))
     })();
     let (from, to, set, baseline, profile, priority, rollup) = match parsed {
@@ -200,10 +241,9 @@ async fn path(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let p = Params(pairs(q));
     let parsed = (|| -> Result<_, Failure> {
         p.only(&["from", "to", "max_hops"])?;
-        let max: usize = p.number("max_hops")?.unwrap_or(4);
-        if max > 8 {
-            return Err(Failure::bad_request("`max_hops` is at most 8"));
-        }
+        let max = p
+            .integer("max_hops", 1..=answer::MAX_HOPS as i64)?
+            .unwrap_or(4) as usize;
         Ok((
             p.required("from")?.to_owned(),
             p.required("to")?.to_owned(),
@@ -304,7 +344,7 @@ async fn run_named_post(
 async fn run_named(st: AppState, name: String, args: Vec<(String, String)>) -> Response {
     // Serialized on the blocking pool too: a result can be large.
     let r = on_store(&st, move |on| {
-        let s = query::named(&name)?.run(on, &args)?;
+        let s = query::named(&name)?.run_checked(on, &args)?;
         Ok(sparql_json(&s).map_err(|e| Failure::internal(e.to_string())))
     })
     .await;
