@@ -236,7 +236,12 @@ pub fn coverage_with(
         Some(b) => Some(names.baseline(b)?.name.clone()),
         None => None,
     };
-    let (from, to, set, baseline) = (from.as_str(), to.as_str(), set.as_deref(), baseline.as_deref());
+    let (from, to, set, baseline) = (
+        from.as_str(),
+        to.as_str(),
+        set.as_deref(),
+        baseline.as_deref(),
+    );
     let a = args(&[
         ("fromScheme", from),
         ("toScheme", to),
@@ -284,7 +289,7 @@ pub fn coverage_with(
         r.covered_by.sort();
         r.mapped_outside_baseline.sort();
     }
-    if rows.is_empty() {
+    if rows.is_empty() && only.is_none() {
         return Err(Error::NotFound(format!(
             "no active subcategories/controls of scheme `{from}` are loaded (schemes: `crosswalk query documents`)"
         )));
@@ -304,14 +309,18 @@ pub fn coverage_with(
         .collect();
     let mut notes = Vec::new();
     // An empty answer says why it is empty.
-    if rows.iter().all(|r| r.covered_by.is_empty() && r.mapped_outside_baseline.is_empty()) {
+    if rows.is_empty() {
+        notes.push(format!(
+            "the profile selects no active {from} element with this focus area and priority"
+        ));
+    } else if rows
+        .iter()
+        .all(|r| r.covered_by.is_empty() && r.mapped_outside_baseline.is_empty())
+    {
         notes.push(match set {
             Some(s) => format!("no mapping of set {s} links a {from} element to a {to} element"),
             None => format!("no loaded mapping set links a {from} element to a {to} element"),
         });
-    }
-    if only.is_some_and(|o| o.is_empty()) {
-        notes.push("the profile selects no focal element with this focus area and priority".to_owned());
     }
     if baseline.is_some() && to == "sp800-53" {
         notes.push("SP 800-53B assigns the PM (Program Management) family to no baseline: PM controls never count as covering.".to_owned());
@@ -366,9 +375,12 @@ pub fn profile_selection(
 
 /// The profile subcategories with this focus area (its notation, e.g. `Secure`) and priority.
 pub fn cyber_ai_selection(on: &dyn Sparql, focus: &str, priority: u8) -> Result<HashSet<String>> {
+    let names = on.names()?;
+    let focus = names.any_focus(focus)?.name.clone();
+    let priority = names.any_priority(&priority.to_string())?;
     let sol = named("cyber-ai-priority")?.run(
         on,
-        &args(&[("focus", focus), ("priority", &priority.to_string())]),
+        &args(&[("focus", &focus), ("priority", &priority.to_string())]),
     )?;
     Ok(sol.strings("notation").into_iter().collect())
 }

@@ -345,9 +345,10 @@ fn main() {
         eprintln!("error: {e:#}");
         // The user's mistake (an unknown name, a bad file, a busy store) is 1; a fault of
         // ours or of the machine is 2.
-        let ours = e
-            .chain()
-            .any(|c| c.downcast_ref::<crosswalk::Error>().is_some_and(|e| !e.is_users()));
+        let ours = e.chain().any(|c| {
+            c.downcast_ref::<crosswalk::Error>()
+                .is_some_and(|e| !e.is_users())
+        });
         std::process::exit(if ours { 2 } else { 1 });
     }
 }
@@ -912,7 +913,8 @@ fn print_coverage(
                     r.focal.as_str(),
                     if r.covered { "yes" } else { "no" },
                     &r.covered_by.join(crosswalk::output::LIST_SEPARATOR),
-                    &r.mapped_outside_baseline.join(crosswalk::output::LIST_SEPARATOR),
+                    &r.mapped_outside_baseline
+                        .join(crosswalk::output::LIST_SEPARATOR),
                 ])?;
             }
             out.write_all(&w.into_inner()?)?;
@@ -1161,10 +1163,12 @@ fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> 
     let mut sets = load_user_sets(&db, &a.user)?;
     let everything = sets.is_empty() && a.sets.is_empty() && !a.shacl;
     let schemes: Vec<String> = if everything {
-        // No argument: every mapping set in the store.
+        // No argument: every asserted mapping set (not crosswalk's own inferred roll-ups).
+        let inferred = crosswalk::ids::doc_iri("mapping/crosswalk-inference");
         crosswalk::names::Names::of(&db)?
             .sets()
             .iter()
+            .filter(|s| s.iri.as_deref() != Some(inferred.as_str()))
             .map(|s| s.name.clone())
             .collect()
     } else {

@@ -56,10 +56,7 @@ impl Names {
                 "priority" => &mut n.priorities,
                 _ => continue,
             };
-            if !list
-                .iter()
-                .any(|x| x.name == item.name && x.of == item.of)
-            {
+            if !list.iter().any(|x| x.name == item.name && x.of == item.of) {
                 list.push(item);
             }
         }
@@ -200,7 +197,10 @@ impl Names {
     pub fn any_priority(&self, given: &str) -> Result<u8> {
         let g = given.trim();
         let hit = self.priorities.iter().find(|p| {
-            p.name == g || p.label.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(g))
+            p.name == g
+                || p.label
+                    .as_deref()
+                    .is_some_and(|l| l.eq_ignore_ascii_case(g))
         });
         if let Some(n) = hit.and_then(|p| p.name.parse().ok()) {
             return Ok(n);
@@ -273,7 +273,11 @@ pub fn hint(given: &str, names: &[&str]) -> String {
         .filter(|(s, _)| *s >= 0.6)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    let close: Vec<String> = scored.iter().take(3).map(|(_, n)| format!("`{n}`")).collect();
+    let close: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, n)| format!("`{n}`"))
+        .collect();
     let mut out = String::new();
     if !close.is_empty() {
         out.push_str(&format!("; did you mean {}?", close.join(" or ")));
@@ -299,11 +303,15 @@ pub fn element_key(on: &dyn Sparql, given: &str) -> Result<String> {
             "PREFIX cw: <https://w3id.org/crosswalk/ontology#> SELECT ?key WHERE { ?element cw:lookupKey ?key }",
             &[("element", iri(given)?.into())],
         )?;
-        return sol.strings("key").into_iter().next().ok_or_else(|| Error::Unknown {
-            kind: "element",
-            given: given.to_owned(),
-            hint: "; no element of the store has this IRI".to_owned(),
-        });
+        return sol
+            .strings("key")
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Unknown {
+                kind: "element",
+                given: given.to_owned(),
+                hint: "; no element of the store has this IRI".to_owned(),
+            });
     }
     let key = crate::ids::canonical_notation(given);
     let sol = named("element-key")?.run(on, &[("key".to_owned(), key.clone())])?;

@@ -489,7 +489,12 @@ impl NamedQuery {
             v.is_some()
                 && matches!(
                     p.takes,
-                    Kind::Scheme | Kind::SetScheme | Kind::SetIri | Kind::Baseline | Kind::Focus | Kind::Priority
+                    Kind::Scheme
+                        | Kind::SetScheme
+                        | Kind::SetIri
+                        | Kind::Baseline
+                        | Kind::Focus
+                        | Kind::Priority
                 )
         }) {
             Some(on.names()?)

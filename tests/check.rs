@@ -232,3 +232,65 @@ fn a_user_s_olir_workbook_loads_as_its_own_set_with_the_same_findings() {
     assert_eq!(mine.len(), 12);
     assert_eq!(mine, theirs);
 }
+
+/// Issue 16: checking never writes. `check --mapping FILE` on an on-disk store loads the file
+/// into an in-memory copy: the store's content digest is the same afterwards and the set is
+/// not in it. `check` with no argument checks every mapping set in the store.
+#[test]
+fn check_is_read_only_and_checks_every_set_without_arguments() {
+    let dir = require_sources!();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = tmp.path().join("store");
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .arg("--store")
+            .arg(&store)
+            .arg("--sources")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .expect("run crosswalk");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = run(&[
+        "load",
+        "sp800-53r5-5.0.1",
+        "csf-2.0",
+        "csf-1.1-to-2.0",
+        "olir-csf2-sp800-53-5.2.0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let digest = || {
+        let (code, out, err) = run(&["stats", "--digest"]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let before = digest();
+    let fixture = format!(
+        "{}/tests/fixtures/check/faults.sssom.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (code, out, err) = run(&["check", "--mapping", &fixture, "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(findings(&out).len(), 11, "{out}");
+    assert_eq!(digest(), before, "check --mapping changed the store");
+    let (_, sets, _) = run(&["query", "mapping-sets", "--format", "csv"]);
+    assert!(!sets.contains("faults"), "{sets}");
+    // No argument: both mapping sets of the store are checked (OLIR's faults, the transition
+    // set's findings), exactly as when each is named.
+    let (code, all, err) = run(&["check", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let (_, olir, _) = run(&["check", "--set", "olir-186", "--format", "json"]);
+    let (_, transition, _) = run(&["check", "--set", "csf-transition", "--format", "json"]);
+    let mut each = findings(&olir);
+    each.extend(findings(&transition));
+    let (mut all, mut each) = (findings(&all), each);
+    all.sort();
+    each.sort();
+    assert_eq!(all, each);
+    assert!(all.iter().any(|f| f.0 == "CW001"), "{all:?}");
+}

@@ -483,7 +483,11 @@ fn readers_share_a_store_with_serve_a_writer_is_refused_and_names_are_checked() 
         .args(ids)
         .output()
         .expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let log = tmp.path().join("serve.log");
     let mut server = bin()
         .arg("--store")
@@ -502,7 +506,12 @@ fn readers_share_a_store_with_serve_a_writer_is_refused_and_names_are_checked() 
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let run = |args: &[&str]| {
-        let o = bin().arg("--store").arg(&store).args(args).output().expect("run");
+        let o = bin()
+            .arg("--store")
+            .arg(&store)
+            .args(args)
+            .output()
+            .expect("run");
         (
             o.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -511,7 +520,11 @@ fn readers_share_a_store_with_serve_a_writer_is_refused_and_names_are_checked() 
     };
     let pid = server.id().to_string();
     let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        assert!(up, "server did not start: {:?}", std::fs::read_to_string(&log));
+        assert!(
+            up,
+            "server did not start: {:?}",
+            std::fs::read_to_string(&log)
+        );
         let (code, out, err) = run(&["show", "AC-2"]);
         assert_eq!(code, 0, "{err}");
         assert!(out.starts_with("AC-2  Account Management"), "{out}");
@@ -521,18 +534,45 @@ fn readers_share_a_store_with_serve_a_writer_is_refused_and_names_are_checked() 
         let (code, _, err) = run(&["load", "--sources", dir.to_str().unwrap_or(""), "csf-2.0"]);
         assert_eq!(code, 1, "{err}");
         assert!(
-            err.contains(&store.display().to_string()) && err.contains("in use") && err.contains(&format!("pid {pid} (crosswalk serve")),
+            err.contains(&store.display().to_string())
+                && err.contains("in use")
+                && err.contains(&format!("pid {pid} (crosswalk serve")),
             "{err}"
         );
         // Names: `moderate` is MODERATE; a mistyped set is an error with the closest name.
-        let cov = |baseline: &str| run(&["coverage", "--from", "csf", "--to", "sp800-53", "--baseline", baseline, "--set", "olir-186"]);
+        let cov = |baseline: &str| {
+            run(&[
+                "coverage",
+                "--from",
+                "csf",
+                "--to",
+                "sp800-53",
+                "--baseline",
+                baseline,
+                "--set",
+                "olir-186",
+            ])
+        };
         let (code, lower, err) = cov("moderate");
         assert_eq!(code, 0, "{err}");
         assert_eq!(lower, cov("MODERATE").1);
         assert!(lower.contains("97 of 106 csf elements covered by sp800-53 in the MODERATE baseline (set olir-186): 91.5%"), "{lower}");
-        let (code, _, err) = run(&["coverage", "--from", "csf", "--to", "sp800-53", "--baseline", "MODERATE", "--set", "olir186"]);
+        let (code, _, err) = run(&[
+            "coverage",
+            "--from",
+            "csf",
+            "--to",
+            "sp800-53",
+            "--baseline",
+            "MODERATE",
+            "--set",
+            "olir186",
+        ]);
         assert_eq!(code, 1, "{err}");
-        assert!(err.contains("unknown mapping set `olir186`; did you mean `olir-186`?"), "{err}");
+        assert!(
+            err.contains("unknown mapping set `olir186`; did you mean `olir-186`?"),
+            "{err}"
+        );
         let (code, _, err) = cov("moderat");
         assert_eq!(code, 1, "{err}");
         assert!(err.contains("did you mean `MODERATE`?"), "{err}");

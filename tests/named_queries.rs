@@ -35,7 +35,11 @@ fn every_query_has_a_header_and_projects_its_parameters() {
             };
             assert_eq!(p.name, expected, "{}: {}", q.name, p.var);
             if p.kind == "scheme" {
-                assert!(["from", "to", "scheme"].contains(&p.name.as_str()), "{}", q.name);
+                assert!(
+                    ["from", "to", "scheme"].contains(&p.name.as_str()),
+                    "{}",
+                    q.name
+                );
             }
             assert!(
                 !p.doc.is_empty(),
@@ -54,7 +58,7 @@ fn missing_or_unknown_parameters_are_errors() {
         q.bind(&a(&[("toScheme", "csf")]))
             .unwrap_err()
             .to_string()
-            .contains("needs parameter `key`")
+            .contains("needs parameter `element`")
     );
     // Optional parameters may be left out (or given as *): the variable stays unbound.
     let b = q.bind(&a(&[("key", "GV.SC-07")])).expect("optional params");
@@ -80,7 +84,7 @@ fn missing_or_unknown_parameters_are_errors() {
         q.bind(&all)
             .unwrap_err()
             .to_string()
-            .contains("no parameter `nope`")
+            .contains("unknown parameter `nope`")
     );
     assert!(
         named("cyber-ai-priority")
@@ -302,6 +306,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
             "element",
             "element-baselines",
             "element-children",
+            "element-key",
             "element-referenced",
             "element-withdrawn",
             "export-mappings",

@@ -186,7 +186,9 @@ async fn coverage_answer(st: AppState, q: Option<String>, gaps_only: bool) -> Re
         // The range is checked here; whether the profile knows the priority, by the library.
         let priority = p.integer("priority", 1..=9)?.map(|n| n as u8);
         if priority.is_some() && p.get("focus").is_none() {
-            return Err(Failure::bad_request("`priority` needs `profile` and `focus`"));
+            return Err(Failure::bad_request(
+                "`priority` needs `profile` and `focus`",
+            ));
         }
         let profile = match (p.get("profile"), p.get("focus")) {
             (Some(pr), Some(f)) => Some((pr.to_owned(), f.to_owned())),

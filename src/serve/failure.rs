@@ -93,8 +93,12 @@ impl Failure {
             Error::QuerySyntax(m) => Self::new(StatusCode::BAD_REQUEST, "bad_query", m),
             Error::NotFound(m) => Self::not_found(m),
             Error::Invalid(m) => Self::bad_request(m),
-            e @ Error::Unknown { .. } => Self::new(StatusCode::BAD_REQUEST, "unknown_name", e.to_string()),
-            e @ Error::Parse { .. } => Self::new(StatusCode::BAD_REQUEST, "bad_input", e.to_string()),
+            e @ Error::Unknown { .. } => {
+                Self::new(StatusCode::BAD_REQUEST, "unknown_name", e.to_string())
+            }
+            e @ Error::Parse { .. } => {
+                Self::new(StatusCode::BAD_REQUEST, "bad_input", e.to_string())
+            }
             Error::QueryEvaluation(m) => {
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "evaluation_error", m)
             }
