@@ -1,10 +1,10 @@
 //! The `crosswalk` command line: a thin layer over the library (parse arguments, open the
 //! store, call one library function, print).
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use crosswalk::fetch::{Fetched, Fetcher, Progress};
 use crosswalk::load::{self, Event};
-use crosswalk::output::{self, Format};
+use crosswalk::output::{self, CheckFormat, ExportFormat, Format, QueryFormat};
 use crosswalk::sources::Manifest;
 use crosswalk::store::{self, Db};
 use crosswalk::{answer, query};
@@ -76,7 +76,8 @@ enum Cmd {
         #[command(flatten)]
         user: UserSetArgs,
     },
-    /// Run SPARQL: query text, @file.rq, or the name of a query in queries/.
+    /// Run SPARQL: query text, @file.rq, `-` (standard input), or the name of a query in
+    /// queries/.
     #[command(
         after_help = "Examples:\n  crosswalk query documents\n  crosswalk query element --param key=GV.OC-01\n  crosswalk query 'ASK { ?s ?p ?o }' --format sparql-json"
     )]
@@ -85,9 +86,16 @@ enum Cmd {
         /// name=value for a named query's parameters.
         #[arg(long = "param", short = 'p', value_parser = parse_kv)]
         params: Vec<(String, String)>,
-        /// table|csv|tsv|json|sparql-json|sparql-xml for SELECT/ASK; turtle|ntriples|nquads for CONSTRUCT/DESCRIBE.
-        #[arg(long, short = 'f', default_value = "table")]
-        format: String,
+        /// SELECT/ASK: table, csv, tsv, json, sparql-json, sparql-xml; CONSTRUCT/DESCRIBE:
+        /// table (Turtle), turtle, ntriples, nquads. Media types work too (text/csv).
+        #[arg(
+            long,
+            short = 'f',
+            value_enum,
+            ignore_case = true,
+            default_value = "table"
+        )]
+        format: QueryFormat,
     },
     /// Show an element card.
     #[command(
@@ -95,12 +103,24 @@ enum Cmd {
     )]
     Show {
         id: String,
-        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        #[arg(
+            long,
+            short = 'f',
+            value_enum,
+            ignore_case = true,
+            default_value = "table"
+        )]
         format: Format,
     },
     /// Per-document counts: elements by kind, withdrawn, triples per graph.
     Stats {
-        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        #[arg(
+            long,
+            short = 'f',
+            value_enum,
+            ignore_case = true,
+            default_value = "table"
+        )]
         format: Format,
         /// Also each graph's RDFC-1.0 canonical digest (same digest = same content; ~10 s on
         /// the full store).
@@ -126,7 +146,13 @@ enum Cmd {
         /// AC-2(1) reaches AC-2; a family-level mapping to CP reaches every active CP control).
         #[arg(long)]
         rollup: bool,
-        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        #[arg(
+            long,
+            short = 'f',
+            value_enum,
+            ignore_case = true,
+            default_value = "table"
+        )]
         format: Format,
     },
     /// Which focal elements are covered by a target scheme (optionally within a baseline).
@@ -146,7 +172,13 @@ enum Cmd {
         to: String,
         #[arg(long, default_value_t = 4)]
         max_hops: usize,
-        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        #[arg(
+            long,
+            short = 'f',
+            value_enum,
+            ignore_case = true,
+            default_value = "table"
+        )]
         format: Format,
     },
     /// Serve the store over HTTP: SPARQL 1.1 Protocol at /sparql, a JSON API under /api/v1
@@ -170,9 +202,10 @@ enum Cmd {
         after_help = "Examples:\n  crosswalk export --format sssom --set olir-186 > olir.sssom.tsv\n  crosswalk export --format trig > all.trig\n  crosswalk export --format ttl --document csf > csf.ttl"
     )]
     Export {
-        /// nq|trig|ttl|nt|jsonld|rdfxml|sssom|csv|oscal-mapping
-        #[arg(long, short = 'f')]
-        format: String,
+        /// RDF (nq, trig, ttl, nt, jsonld, rdfxml) or one mapping set (sssom, csv,
+        /// oscal-mapping). Media types work too (application/n-quads).
+        #[arg(long, short = 'f', value_enum, ignore_case = true)]
+        format: ExportFormat,
         /// A mapping set, by scheme (required for sssom and csv; for RDF: that set's graph).
         #[arg(long)]
         set: Option<String>,
@@ -192,6 +225,13 @@ enum Cmd {
     Sources,
     /// List the named queries.
     Queries,
+    /// Print a shell completion script: `crosswalk completions bash > /etc/bash_completion.d/crosswalk`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `crosswalk man | man -l -`.
+    Man,
 }
 
 #[derive(clap::Args)]
@@ -202,8 +242,14 @@ struct CheckArgs {
     #[command(flatten)]
     user: UserSetArgs,
     /// text, json (schema: ontology/check-report.schema.json) or sarif (SARIF 2.1.0).
-    #[arg(long, short = 'f', default_value = "text")]
-    format: String,
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        ignore_case = true,
+        default_value = "text"
+    )]
+    format: CheckFormat,
     /// `warnings`: warnings fail the check too.
     #[arg(long)]
     deny: Option<String>,
@@ -216,7 +262,8 @@ struct CheckArgs {
 #[derive(clap::Args, Clone)]
 struct UserSetArgs {
     /// A mapping file to load next to the catalogs (repeatable): .sssom.tsv/.tsv (SSSOM),
-    /// .csv (OLIR template columns), .xlsx (OLIR template workbook).
+    /// .csv (OLIR template columns), .xlsx (OLIR template workbook), .json (OSCAL 1.2
+    /// mapping-collection); `-` reads one from standard input (format from its content).
     #[arg(long = "mapping")]
     mappings: Vec<PathBuf>,
     /// Name (scheme) of the set; default: the file name without extension.
@@ -300,7 +347,13 @@ struct CoverageArgs {
     /// Cyber AI Profile priority: 1 High, 2 Moderate, 3 Foundational.
     #[arg(long, requires = "focus", value_parser = clap::value_parser!(u8).range(1..=3))]
     priority: Option<u8>,
-    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        ignore_case = true,
+        default_value = "table"
+    )]
     format: Format,
 }
 
@@ -529,30 +582,39 @@ fn run(cli: Cli) -> Result<()> {
             format,
         } => {
             let db = open(&cli, Access::Read)?;
-            let named_query = query
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !named_query && !params.is_empty() {
-                bail!(crosswalk::Error::Invalid(
-                    "--param binds a named query's parameters (`crosswalk queries`); a query given as text or @file has none declared".into()
-                ));
-            }
-            let (text, bindings) = if let Some(file) = query.strip_prefix('@') {
-                (
-                    std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?,
-                    Vec::new(),
-                )
-            } else if named_query {
+            let named_query = query != "-"
+                && query
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let (text, bindings) = if named_query {
                 let b = query::named(query)?.bind_checked(&db, params)?;
                 (b.text, b.bindings)
             } else {
-                (query.clone(), Vec::new())
+                let text = if query == "-" {
+                    let mut t = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
+                        .context("reading the query from standard input")?;
+                    t
+                } else if let Some(file) = query.strip_prefix('@') {
+                    std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
+                } else {
+                    query.clone()
+                };
+                if params.is_empty() {
+                    (text, Vec::new())
+                } else {
+                    // A file's own `# param:` header lines declare what -p binds, as in
+                    // queries/ (one query per process: leaking its text is fine).
+                    let text: &'static str = Box::leak(text.into_boxed_str());
+                    let b = query::from_text("the given query", text).bind_checked(&db, params)?;
+                    (b.text, b.bindings)
+                }
             };
             let refs: Vec<(&str, oxigraph::model::Term)> = bindings
                 .iter()
                 .map(|(k, t)| (k.as_str(), t.clone()))
                 .collect();
-            print_results(&mut out, db.run(&text, &refs)?, format)?;
+            print_results(&mut out, db.run(&text, &refs)?, *format)?;
         }
         Cmd::Show { id, format } => {
             let db = open(&cli, Access::Read)?;
@@ -746,37 +808,40 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 Ok(crosswalk::export::rdf(&db, &graphs, f)?)
             };
-            let bytes = match format.as_str() {
-                "nq" | "nquads" => rdf(RdfFormat::NQuads)?,
-                "trig" => rdf(RdfFormat::TriG)?,
-                "ttl" | "turtle" => rdf(RdfFormat::Turtle)?,
-                "nt" | "ntriples" => rdf(RdfFormat::NTriples)?,
-                "rdfxml" => rdf(RdfFormat::RdfXml)?,
-                "jsonld" => rdf(RdfFormat::JsonLd {
+            let bytes = match format {
+                ExportFormat::Nq => rdf(RdfFormat::NQuads)?,
+                ExportFormat::Trig => rdf(RdfFormat::TriG)?,
+                ExportFormat::Ttl => rdf(RdfFormat::Turtle)?,
+                ExportFormat::Nt => rdf(RdfFormat::NTriples)?,
+                ExportFormat::Rdfxml => rdf(RdfFormat::RdfXml)?,
+                ExportFormat::Jsonld => rdf(RdfFormat::JsonLd {
                     profile: oxigraph::io::JsonLdProfileSet::empty(),
                 })?,
-                "oscal-mapping" => {
+                ExportFormat::OscalMapping => {
                     let Some(s) = &set_iri else {
-                        bail!("--format oscal-mapping exports one mapping set: give --set SCHEME");
+                        bail!(crosswalk::Error::Invalid(
+                            "--format oscal-mapping exports one mapping set: give --set SCHEME"
+                                .into()
+                        ));
                     };
                     let mut v =
                         serde_json::to_vec_pretty(&crosswalk::export::oscal_mapping(&db, s)?)?;
                     v.push(b'\n');
                     v
                 }
-                "sssom" | "csv" => {
+                ExportFormat::Sssom | ExportFormat::Csv => {
                     let Some(s) = &set_iri else {
-                        bail!("--format {format} exports one mapping set: give --set SCHEME");
+                        bail!(crosswalk::Error::Invalid(format!(
+                            "--format {} exports one mapping set: give --set SCHEME",
+                            format_name(*format)
+                        )));
                     };
-                    if format == "sssom" {
+                    if *format == ExportFormat::Sssom {
                         crosswalk::export::sssom(&db, s)?.into_bytes()
                     } else {
                         crosswalk::export::csv(&db, s)?.into_bytes()
                     }
                 }
-                other => bail!(
-                    "unknown export format `{other}` (nq, trig, ttl, nt, jsonld, rdfxml, sssom, csv, oscal-mapping)"
-                ),
             };
             out.write_all(&bytes)?;
         }
@@ -794,6 +859,12 @@ fn run(cli: Cli) -> Result<()> {
                     s.id, s.importer, s.description
                 )?;
             }
+        }
+        Cmd::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "crosswalk", &mut out);
+        }
+        Cmd::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
         }
         Cmd::Queries => {
             for q in query::library() {
@@ -966,12 +1037,16 @@ fn print_coverage(
     Ok(())
 }
 
-fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &str) -> Result<()> {
+fn print_results(
+    out: &mut dyn Write,
+    results: QueryResults<'static>,
+    format: QueryFormat,
+) -> Result<()> {
     match results {
         QueryResults::Solutions(sols) => {
             let rf = match format {
-                "sparql-json" => Some(QueryResultsFormat::Json),
-                "sparql-xml" => Some(QueryResultsFormat::Xml),
+                QueryFormat::SparqlJson => Some(QueryResultsFormat::Json),
+                QueryFormat::SparqlXml => Some(QueryResultsFormat::Xml),
                 _ => None,
             };
             if let Some(rf) = rf {
@@ -984,13 +1059,14 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
                 return Ok(());
             }
             let f = match format {
-                "table" => Format::Table,
-                "csv" => Format::Csv,
-                "tsv" => Format::Tsv,
-                "json" => Format::Json,
-                other => bail!(
-                    "unknown format `{other}` for SELECT results (table, csv, tsv, json, sparql-json, sparql-xml)"
-                ),
+                QueryFormat::Table => Format::Table,
+                QueryFormat::Csv => Format::Csv,
+                QueryFormat::Tsv => Format::Tsv,
+                QueryFormat::Json => Format::Json,
+                other => bail!(crosswalk::Error::Invalid(format!(
+                    "--format {} is for CONSTRUCT/DESCRIBE results; SELECT gives table, csv, tsv, json, sparql-json or sparql-xml",
+                    format_name(other)
+                ))),
             };
             let vars: Vec<String> = sols
                 .variables()
@@ -1009,22 +1085,25 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
             )?;
         }
         QueryResults::Boolean(b) => match format {
-            "sparql-json" => QueryResultsSerializer::from_format(QueryResultsFormat::Json)
-                .serialize_boolean_to_writer(out, b)
-                .map(|_| ())?,
-            "sparql-xml" => QueryResultsSerializer::from_format(QueryResultsFormat::Xml)
+            QueryFormat::SparqlJson => {
+                QueryResultsSerializer::from_format(QueryResultsFormat::Json)
+                    .serialize_boolean_to_writer(out, b)
+                    .map(|_| ())?
+            }
+            QueryFormat::SparqlXml => QueryResultsSerializer::from_format(QueryResultsFormat::Xml)
                 .serialize_boolean_to_writer(out, b)
                 .map(|_| ())?,
             _ => writeln!(out, "{b}")?,
         },
         QueryResults::Graph(triples) => {
             let rf = match format {
-                "turtle" | "ttl" | "table" => RdfFormat::Turtle,
-                "ntriples" | "nt" => RdfFormat::NTriples,
-                "nquads" | "nq" => RdfFormat::NQuads,
-                other => {
-                    bail!("unknown format `{other}` for graph results (turtle, ntriples, nquads)")
-                }
+                QueryFormat::Turtle | QueryFormat::Table => RdfFormat::Turtle,
+                QueryFormat::Ntriples => RdfFormat::NTriples,
+                QueryFormat::Nquads => RdfFormat::NQuads,
+                other => bail!(crosswalk::Error::Invalid(format!(
+                    "--format {} is for SELECT/ASK results; CONSTRUCT/DESCRIBE give table, turtle, ntriples or nquads",
+                    format_name(other)
+                ))),
             };
             let mut w = output::rdf_serializer(rf).for_writer(out);
             for t in triples {
@@ -1034,6 +1113,13 @@ fn print_results(out: &mut dyn Write, results: QueryResults<'static>, format: &s
         }
     }
     Ok(())
+}
+
+/// A value's name as `--format` spells it.
+fn format_name(v: impl clap::ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_owned())
+        .unwrap_or_default()
 }
 
 /// `crosswalk serve`: opens (and, when empty, loads) the store, then serves until SIGINT/SIGTERM.
@@ -1118,12 +1204,62 @@ fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
 
 /// Loads each user mapping file as its own set; returns (set IRI, file) pairs.
 fn load_user_sets(db: &Db, u: &UserSetArgs) -> Result<Vec<(String, String)>> {
-    let specs: Vec<crosswalk::user_set::Spec> = u
-        .mappings
+    // `-`: the mapping file comes on standard input; it is kept in a scratch file named by its
+    // format (importers read files and choose by extension), removed when done.
+    let mut scratch = None;
+    let mut files = u.mappings.clone();
+    for f in &mut files {
+        if f.as_os_str() == "-" {
+            if scratch.is_some() {
+                bail!(crosswalk::Error::Invalid(
+                    "--mapping - can be given once (standard input is one file)".into()
+                ));
+            }
+            let (path, dir) = stdin_mapping(u.set_name.as_deref())?;
+            *f = path;
+            scratch = Some(dir);
+        }
+    }
+    let result = load_user_files(db, u, &files);
+    if let Some(dir) = scratch {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}
+
+/// Standard input saved as `<set-name or stdin>.<ext>` in a fresh scratch directory; the
+/// extension from the content: an XLSX workbook (a zip), OSCAL JSON, SSSOM TSV, else CSV.
+fn stdin_mapping(name: Option<&str>) -> Result<(PathBuf, PathBuf)> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+        .context("reading the mapping file from standard input")?;
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+    let first = head
+        .lines()
+        .find(|l| !l.starts_with('#'))
+        .unwrap_or_default();
+    let ext = if bytes.starts_with(b"PK") {
+        "xlsx"
+    } else if head.trim_start().starts_with('{') {
+        "json"
+    } else if head.starts_with('#') || first.contains('\t') {
+        "sssom.tsv"
+    } else {
+        "csv"
+    };
+    let dir = std::env::temp_dir().join(format!("crosswalk-stdin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(format!("{}.{ext}", name.unwrap_or("stdin")));
+    std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok((path, dir))
+}
+
+fn load_user_files(db: &Db, u: &UserSetArgs, files: &[PathBuf]) -> Result<Vec<(String, String)>> {
+    let specs: Vec<crosswalk::user_set::Spec> = files
         .iter()
         .map(|f| crosswalk::user_set::Spec {
             file: f.clone(),
-            name: if u.mappings.len() == 1 {
+            name: if files.len() == 1 {
                 u.set_name.clone()
             } else {
                 None
@@ -1195,8 +1331,8 @@ fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> 
     if a.shacl {
         findings.extend(crosswalk::check::shacl_findings(&db)?);
     }
-    match a.format.as_str() {
-        "json" => writeln!(
+    match a.format {
+        CheckFormat::Json => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
@@ -1205,12 +1341,12 @@ fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> 
                 "findings": findings,
             }))?
         )?,
-        "sarif" => writeln!(
+        CheckFormat::Sarif => writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&crosswalk::check::sarif(&findings))?
         )?,
-        "text" => {
+        CheckFormat::Text => {
             for f in &findings {
                 let place = match (&f.file, &f.location) {
                     (Some(file), Some(l)) => format!("{file}: {l}: "),
@@ -1234,7 +1370,6 @@ fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> 
                 count(crosswalk::check::Severity::Info)
             )?;
         }
-        other => bail!("unknown format `{other}` (text, json, sarif)"),
     }
     out.flush()?;
     if crosswalk::check::failed(&findings, deny) {

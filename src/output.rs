@@ -3,12 +3,82 @@ use crate::query::{Solutions, term_text};
 use oxigraph::model::Term;
 use std::fmt::Write;
 
+/// How an answer is printed. Each value also answers to its media type and file extension
+/// (`--format text/csv`, `--format application/json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
+    #[value(alias = "text/csv")]
     Csv,
+    #[value(alias = "text/tab-separated-values")]
     Tsv,
+    #[value(alias = "application/json")]
     Json,
+}
+
+/// `crosswalk query`'s output: a table for people, SPARQL results formats for SELECT/ASK,
+/// RDF formats for CONSTRUCT/DESCRIBE. Media types and file extensions are accepted too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryFormat {
+    /// Aligned columns (SELECT), `true`/`false` (ASK), Turtle (CONSTRUCT).
+    Table,
+    #[value(alias = "text/csv")]
+    Csv,
+    #[value(alias = "text/tab-separated-values")]
+    Tsv,
+    /// Rows as JSON objects (SELECT).
+    #[value(alias = "application/json")]
+    Json,
+    /// SPARQL 1.1 Query Results JSON.
+    #[value(alias = "srj", alias = "application/sparql-results+json")]
+    SparqlJson,
+    /// SPARQL Query Results XML.
+    #[value(alias = "srx", alias = "application/sparql-results+xml")]
+    SparqlXml,
+    #[value(alias = "ttl", alias = "text/turtle")]
+    Turtle,
+    #[value(alias = "nt", alias = "application/n-triples")]
+    Ntriples,
+    #[value(alias = "nq", alias = "application/n-quads")]
+    Nquads,
+}
+
+/// `crosswalk check`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    #[value(alias = "text/plain")]
+    Text,
+    /// ontology/check-report.schema.json
+    #[value(alias = "application/json")]
+    Json,
+    /// SARIF 2.1.0
+    #[value(alias = "application/sarif+json")]
+    Sarif,
+}
+
+/// `crosswalk export`'s output: RDF of the store (or of one graph), or one mapping set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    #[value(alias = "nquads", alias = "application/n-quads")]
+    Nq,
+    #[value(alias = "application/trig")]
+    Trig,
+    #[value(alias = "turtle", alias = "text/turtle")]
+    Ttl,
+    #[value(alias = "ntriples", alias = "application/n-triples")]
+    Nt,
+    #[value(alias = "json-ld", alias = "application/ld+json")]
+    Jsonld,
+    #[value(alias = "rdf", alias = "xml", alias = "application/rdf+xml")]
+    Rdfxml,
+    /// One mapping set as SSSOM TSV.
+    #[value(alias = "sssom.tsv")]
+    Sssom,
+    /// One mapping set in the OLIR template's columns.
+    #[value(alias = "text/csv")]
+    Csv,
+    /// One mapping set as an OSCAL 1.2 mapping-collection.
+    OscalMapping,
 }
 
 pub fn render(s: &Solutions, f: Format) -> String {

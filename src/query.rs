@@ -336,6 +336,12 @@ pub fn named(name: &str) -> Result<&'static NamedQuery> {
     })
 }
 
+/// A query of the user's own (a file, standard input) with the same `# param:` header lines
+/// as the library's, so `-p name=value` binds and checks its parameters the same way.
+pub fn from_text(name: &'static str, text: &'static str) -> NamedQuery {
+    parse_header(name, text)
+}
+
 fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
     let mut q = NamedQuery {
         name,
@@ -344,8 +350,14 @@ fn parse_header(name: &'static str, text: &'static str) -> NamedQuery {
         params: Vec::new(),
         example: String::new(),
     };
-    for line in text.lines().take_while(|l| l.starts_with('#')) {
-        let l = line.trim_start_matches('#').trim();
+    // The header: comment lines before the query form, PREFIX/BASE and blank lines allowed
+    // among them.
+    let prologue = text.lines().take_while(|l| {
+        let t = l.trim_start().to_ascii_uppercase();
+        t.is_empty() || t.starts_with('#') || t.starts_with("PREFIX") || t.starts_with("BASE")
+    });
+    for line in prologue.filter(|l| l.trim_start().starts_with('#')) {
+        let l = line.trim_start().trim_start_matches('#').trim();
         if let Some(v) = l.strip_prefix("question:") {
             q.question = v.trim().to_owned();
         } else if let Some(v) = l.strip_prefix("param:") {

@@ -595,3 +595,98 @@ fn readers_share_a_store_with_serve_a_writer_is_refused_and_names_are_checked() 
     assert!(String::from_utf8_lossy(&o.stderr).contains("--store takes a directory, not a URL"));
     assert!(!tmp.path().join("http:").exists());
 }
+
+/// Issue 17: shell completions, a man page, `--format` as a closed set that takes media types,
+/// `-` for standard input, and `-p` binding the `# param:` header of a query file.
+#[test]
+fn completions_man_page_formats_stdin_and_file_parameters() {
+    use std::io::Write;
+    let out = bin().args(["completions", "bash"]).output().expect("run");
+    assert!(out.status.success());
+    let script = tempfile::NamedTempFile::new().expect("tmp");
+    std::fs::write(script.path(), &out.stdout).expect("write");
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(script.path())
+        .status()
+        .expect("bash -n");
+    assert!(syntax.success());
+    for shell in ["zsh", "fish", "powershell"] {
+        let o = bin().args(["completions", shell]).output().expect("run");
+        assert!(o.status.success() && !o.stdout.is_empty(), "{shell}");
+    }
+    let man = run_ok(bin().arg("man"));
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH crosswalk 1"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(man.contains("coverage") && man.contains("completions"));
+    // A closed set of formats: an unknown one is refused with the valid values.
+    let o = bin()
+        .args(["query", "ASK {}", "--format", "yaml"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sparql-json"));
+
+    let dir = require_sources!();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = tmp.path().join("store");
+    let o = bin()
+        .arg("--store")
+        .arg(&store)
+        .args(["load", "--sources"])
+        .arg(&dir)
+        .args(["sp800-53r5-5.0.1", "csf-2.0"])
+        .output()
+        .expect("load");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file = tmp.path().join("q.rq");
+    std::fs::write(
+        &file,
+        "PREFIX cw: <https://w3id.org/crosswalk/ontology#>\n# param: element=?key (element key) an id\nSELECT ?e WHERE { ?e cw:lookupKey ?key }\n",
+    )
+    .expect("write");
+    let at = format!("@{}", file.display());
+    let csv = run_ok(bin().arg("--store").arg(&store).args([
+        "query",
+        &at,
+        "-p",
+        "element=ac-02",
+        "-f",
+        "text/csv",
+    ]));
+    assert_eq!(
+        csv,
+        "e\nhttps://w3id.org/crosswalk/id/sp800-53r5/5.0.1/ac-2\n"
+    );
+    let o = bin()
+        .arg("--store")
+        .arg(&store)
+        .args(["query", &at, "-p", "x=1"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown parameter `x`"));
+    let mut child = bin()
+        .arg("--store")
+        .arg(&store)
+        .args(["query", "-", "-p", "element=GV.SC-07", "-f", "srj"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&std::fs::read(&file).expect("read"))
+        .expect("write stdin");
+    let o = child.wait_with_output().expect("wait");
+    assert!(o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("https://w3id.org/crosswalk/id/csf/2.0/GV.SC-07")
+    );
+}

@@ -184,7 +184,7 @@ async fn coverage_answer(st: AppState, q: Option<String>, gaps_only: bool) -> Re
     let parsed = (|| -> Result<_, Failure> {
         p.only(COVERAGE_PARAMS)?;
         // The range is checked here; whether the profile knows the priority, by the library.
-        let priority = p.integer("priority", 1..=9)?.map(|n| n as u8);
+        let priority = p.integer("priority", 1..=3)?.map(|n| n as u8);
         if priority.is_some() && p.get("focus").is_none() {
             return Err(Failure::bad_request(
                 "`priority` needs `profile` and `focus`",

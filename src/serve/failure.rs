@@ -93,6 +93,12 @@ impl Failure {
             Error::QuerySyntax(m) => Self::new(StatusCode::BAD_REQUEST, "bad_query", m),
             Error::NotFound(m) => Self::not_found(m),
             Error::Invalid(m) => Self::bad_request(m),
+            // An unknown element is a resource that does not exist (404, as it always was);
+            // any other unknown name is a bad request.
+            e @ Error::Unknown {
+                kind: "element" | "named query",
+                ..
+            } => Self::not_found(e.to_string()),
             e @ Error::Unknown { .. } => {
                 Self::new(StatusCode::BAD_REQUEST, "unknown_name", e.to_string())
             }
