@@ -396,7 +396,8 @@ pub(super) async fn healthz(State(st): State<AppState>) -> Response {
 
 pub(super) async fn version(State(st): State<AppState>) -> Response {
     Json(json!({
-        "name": env!("CARGO_PKG_NAME"),
+        // The product and binary name (the package is `crosswalk-kg` on the registry).
+        "name": "crosswalk",
         "version": env!("CARGO_PKG_VERSION"),
         "api": "v1",
         "quads": st.db.len().ok(),
