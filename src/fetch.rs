@@ -32,6 +32,10 @@ pub enum Fetched {
     Cached { path: PathBuf },
 }
 
+/// The largest file a download may be (the biggest NIST source is ~10 MiB; this only stops a
+/// runaway server from filling the disk).
+const MAX_DOWNLOAD: u64 = 4 << 30;
+
 pub struct Fetcher {
     agent: ureq::Agent,
     /// Replaces the scheme+host of every URL (tests point it at a local server).
@@ -47,6 +51,12 @@ impl Default for Fetcher {
 impl Fetcher {
     pub fn new(connect_timeout: Duration) -> Self {
         let agent = ureq::Agent::config_builder()
+            // The system's CA store (corporate proxies install their CA there), not a bundle.
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .timeout_connect(Some(connect_timeout))
             .timeout_recv_body(Some(Duration::from_secs(300)))
             .http_status_as_error(false)
@@ -113,40 +123,56 @@ impl Fetcher {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
         progress.start(&f.path, total);
-        let mut body = Vec::new();
+        // Streamed to `<file>.part` while hashing (a source can be hundreds of MiB); renamed
+        // over the cached file only once its sha256 is the manifest's.
+        let parent = dest.parent().unwrap_or(cache);
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let tmp = dest.with_extension("part");
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?,
+        );
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        let mut bytes = 0u64;
         let mut reader = resp
             .body_mut()
             .with_config()
-            .limit(512 * 1024 * 1024)
+            .limit(MAX_DOWNLOAD)
             .reader();
-        let mut buf = [0u8; 64 * 1024];
-        loop {
-            let n = reader.read(&mut buf).map_err(|e| fail(e.to_string()))?;
-            if n == 0 {
-                break;
+        let mut buf = vec![0u8; 64 * 1024];
+        let copied = (|| -> Result<()> {
+            loop {
+                let n = reader.read(&mut buf).map_err(|e| fail(e.to_string()))?;
+                if n == 0 {
+                    break;
+                }
+                sha2::Digest::update(&mut hasher, &buf[..n]);
+                std::io::Write::write_all(&mut out, &buf[..n]).map_err(|e| Error::io(&tmp, e))?;
+                bytes += n as u64;
+                progress.advance(n as u64);
             }
-            body.extend_from_slice(&buf[..n]);
-            progress.advance(n as u64);
-        }
+            std::io::Write::flush(&mut out).map_err(|e| Error::io(&tmp, e))
+        })();
         progress.finish();
-        let actual = sha256_hex(&body);
+        drop(out);
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        let actual = hex::encode(sha2::Digest::finalize(hasher));
         if let Some(expected) = &f.sha256
             && !expected.eq_ignore_ascii_case(&actual)
         {
+            let _ = std::fs::remove_file(&tmp);
             return Err(Error::Checksum {
                 file: dest,
                 expected: expected.clone(),
                 actual,
             });
         }
-        let parent = dest.parent().unwrap_or(cache);
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let tmp = dest.with_extension("part");
-        std::fs::write(&tmp, &body).map_err(|e| Error::io(&tmp, e))?;
         std::fs::rename(&tmp, &dest).map_err(|e| Error::io(&dest, e))?;
         Ok(Fetched::Downloaded {
             path: dest,
-            bytes: body.len() as u64,
+            bytes,
             sha256: actual,
         })
     }

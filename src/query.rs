@@ -136,6 +136,11 @@ pub struct Remote {
 impl Remote {
     pub fn new(endpoint: &str) -> Self {
         let agent = ureq::Agent::config_builder()
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .timeout_global(Some(std::time::Duration::from_secs(60)))
             .http_status_as_error(false)
             .build()
