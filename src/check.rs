@@ -440,10 +440,14 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
     if let Some(s) = &status
         && s != "Final"
     {
+        let words = info
+            .get(0, "statusLabel")
+            .map(term_text)
+            .unwrap_or_else(|| camel_words(s));
         push(
             "CW010",
             None,
-            format!("{label} is a {} document", s.to_lowercase()),
+            format!("{label} is {} document", with_article(&words)),
         );
     }
     let mut unmapped = info.strings("unmappedNotation");
@@ -461,6 +465,28 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
     }
     out.sort_by(|a, b| (a.row, a.rule, &a.message).cmp(&(b.row, b.rule, &b.message)));
     Ok(out)
+}
+
+/// `InitialPreliminaryDraft` → `initial preliminary draft` (a status without its label).
+fn camel_words(local: &str) -> String {
+    let mut out = String::new();
+    for c in local.chars() {
+        if c.is_uppercase() && !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// `a draft`, `an initial preliminary draft`: the article by the first letter, which is
+/// right for every status word the ontology has.
+fn with_article(words: &str) -> String {
+    let vowel = words
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {words}", if vowel { "an" } else { "a" })
 }
 
 fn contradicts(a: &M, b: &M) -> bool {
@@ -571,7 +597,17 @@ pub fn shacl_findings(db: &crate::store::Db) -> Result<Vec<Finding>> {
 
 #[cfg(test)]
 mod tests {
-    use super::skeleton;
+    use super::{camel_words, skeleton, with_article};
+
+    #[test]
+    fn status_words_take_their_article() {
+        assert_eq!(
+            with_article(&camel_words("InitialPreliminaryDraft")),
+            "an initial preliminary draft"
+        );
+        assert_eq!(with_article("draft"), "a draft");
+        assert_eq!(with_article("pre-draft"), "a pre-draft");
+    }
 
     #[test]
     fn spelling_variants_share_a_skeleton() {
