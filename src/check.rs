@@ -1,6 +1,7 @@
 //! `crosswalk check`: consistency rules for a mapping set, run over the store (so a set is
 //! checked against the catalogs loaded beside it). Facts come from the named queries
-//! `check-mappings` and `check-set`; the rules themselves are here, each with a stable id.
+//! `check-mappings` and `check-set` (the set's file from `set-source-file`); the rules
+//! themselves are here, each with a stable id.
 use crate::error::Result;
 use crate::import::mapping::rel_by_term;
 use crate::query::{Solutions, Sparql, named, term_text};
@@ -201,6 +202,14 @@ fn skeleton(id: &str) -> String {
 const NOTATIONS: &str = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX cw: <https://w3id.org/crosswalk/ontology#>
 SELECT ?n WHERE { ?e skos:notation ?n ; cw:definedBy ?d . ?d cw:scheme ?s }";
+
+/// The file a loaded mapping set was read from, as its source graph records it (the path the
+/// load actually read, not a guess from the current sources directory); `None` when the
+/// store does not know it (a graph loaded by an older crosswalk until its next load).
+pub fn source_file(on: &dyn Sparql, set: &str) -> Result<Option<String>> {
+    let sol = named("set-source-file")?.run(on, &[("set".to_owned(), set.to_owned())])?;
+    Ok(sol.get(0, "file").map(term_text))
+}
 
 /// Runs every rule on one mapping set (its document IRI). `file` is the source file the set
 /// was read from, reported with each finding.

@@ -660,7 +660,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Serve(a) => serve(&cli, a)?,
-        Cmd::Check(a) => check(&cli, a, &manifest, &mut out)?,
+        Cmd::Check(a) => check(&cli, a, &mut out)?,
         Cmd::Validate { data } => {
             let db = match data {
                 Some(f) => {
@@ -1094,12 +1094,13 @@ fn load_user_sets(db: &Db, u: &UserSetArgs) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> Result<()> {
+fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
     let db = open(cli)?;
     let mut sets = load_user_sets(&db, &a.user)?;
     for scheme in &a.sets {
         let set = crosswalk::user_set::set_by_scheme(&db, scheme)?;
-        let file = crosswalk::user_set::source_file(manifest, &set, &sources_dir(cli));
+        // The file the store was loaded from, wherever the sources dir is now.
+        let file = crosswalk::check::source_file(&db, &set)?;
         sets.push((set, file.unwrap_or_default()));
     }
     if sets.is_empty() && !a.shacl {
