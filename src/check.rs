@@ -1,6 +1,7 @@
 //! `crosswalk check`: consistency rules for a mapping set, run over the store (so a set is
 //! checked against the catalogs loaded beside it). Facts come from the named queries
-//! `check-mappings` and `check-set`; the rules themselves are here, each with a stable id.
+//! `check-mappings` and `check-set` (the set's file from `set-source-file`); the rules
+//! themselves are here, each with a stable id.
 use crate::error::Result;
 use crate::import::mapping::rel_by_term;
 use crate::query::{Solutions, Sparql, named, term_text};
@@ -201,6 +202,14 @@ fn skeleton(id: &str) -> String {
 const NOTATIONS: &str = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX cw: <https://w3id.org/crosswalk/ontology#>
 SELECT ?n WHERE { ?e skos:notation ?n ; cw:definedBy ?d . ?d cw:scheme ?s }";
+
+/// The file a loaded mapping set was read from, as its source graph records it (the path the
+/// load actually read, not a guess from the current sources directory); `None` when the
+/// store does not know it (a graph loaded by an older crosswalk until its next load).
+pub fn source_file(on: &dyn Sparql, set: &str) -> Result<Option<String>> {
+    let sol = named("set-source-file")?.run(on, &[("set".to_owned(), set.to_owned())])?;
+    Ok(sol.get(0, "file").map(term_text))
+}
 
 /// Runs every rule on one mapping set (its document IRI). `file` is the source file the set
 /// was read from, reported with each finding.
@@ -440,10 +449,14 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
     if let Some(s) = &status
         && s != "Final"
     {
+        let words = info
+            .get(0, "statusLabel")
+            .map(term_text)
+            .unwrap_or_else(|| camel_words(s));
         push(
             "CW010",
             None,
-            format!("{label} is a {} document", s.to_lowercase()),
+            format!("{label} is {} document", with_article(&words)),
         );
     }
     let mut unmapped = info.strings("unmappedNotation");
@@ -461,6 +474,28 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
     }
     out.sort_by(|a, b| (a.row, a.rule, &a.message).cmp(&(b.row, b.rule, &b.message)));
     Ok(out)
+}
+
+/// `InitialPreliminaryDraft` → `initial preliminary draft` (a status without its label).
+fn camel_words(local: &str) -> String {
+    let mut out = String::new();
+    for c in local.chars() {
+        if c.is_uppercase() && !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// `a draft`, `an initial preliminary draft`: the article by the first letter, which is
+/// right for every status word the ontology has.
+fn with_article(words: &str) -> String {
+    let vowel = words
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {words}", if vowel { "an" } else { "a" })
 }
 
 fn contradicts(a: &M, b: &M) -> bool {
@@ -571,7 +606,17 @@ pub fn shacl_findings(db: &crate::store::Db) -> Result<Vec<Finding>> {
 
 #[cfg(test)]
 mod tests {
-    use super::skeleton;
+    use super::{camel_words, skeleton, with_article};
+
+    #[test]
+    fn status_words_take_their_article() {
+        assert_eq!(
+            with_article(&camel_words("InitialPreliminaryDraft")),
+            "an initial preliminary draft"
+        );
+        assert_eq!(with_article("draft"), "a draft");
+        assert_eq!(with_article("pre-draft"), "a pre-draft");
+    }
 
     #[test]
     fn spelling_variants_share_a_skeleton() {

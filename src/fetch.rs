@@ -128,16 +128,11 @@ impl Fetcher {
         let parent = dest.parent().unwrap_or(cache);
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         let tmp = dest.with_extension("part");
-        let mut out = std::io::BufWriter::new(
-            std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?,
-        );
+        let mut out =
+            std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?);
         let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
         let mut bytes = 0u64;
-        let mut reader = resp
-            .body_mut()
-            .with_config()
-            .limit(MAX_DOWNLOAD)
-            .reader();
+        let mut reader = resp.body_mut().with_config().limit(MAX_DOWNLOAD).reader();
         let mut buf = vec![0u8; 64 * 1024];
         let copied = (|| -> Result<()> {
             loop {

@@ -759,7 +759,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Serve(a) => serve(&cli, a)?,
-        Cmd::Check(a) => check(&cli, a, &manifest, &mut out)?,
+        Cmd::Check(a) => check(&cli, a, &mut out)?,
         Cmd::Validate { data } => {
             let db = match data {
                 Some(f) => {
@@ -1287,7 +1287,7 @@ fn load_user_files(db: &Db, u: &UserSetArgs, files: &[PathBuf]) -> Result<Vec<(S
     Ok(out)
 }
 
-fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> Result<()> {
+fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
     // Checking never writes: a file given with --mapping is loaded into an in-memory copy of
     // the store (with --memory the store is already a throw-away one).
     let stored = open(cli, Access::Read)?;
@@ -1312,7 +1312,8 @@ fn check(cli: &Cli, a: &CheckArgs, manifest: &Manifest, out: &mut dyn Write) -> 
     };
     for scheme in &schemes {
         let set = crosswalk::user_set::set_by_scheme(&db, scheme)?;
-        let file = crosswalk::user_set::source_file(manifest, &set, &sources_dir(cli));
+        // The file the store was loaded from, wherever the sources dir is now.
+        let file = crosswalk::check::source_file(&db, &set)?;
         sets.push((set, file.unwrap_or_default()));
     }
     if sets.is_empty() && !a.shacl {

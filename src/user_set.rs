@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::query::{Sparql, term_text};
-use crate::sources::{DocKind, DocStatus, DocumentMeta, Manifest, Source, SourceFile};
+use crate::sources::{DocKind, DocStatus, DocumentMeta, Source, SourceFile};
 use crate::store::Db;
 use oxigraph::model::Literal;
 use std::path::{Path, PathBuf};
@@ -165,16 +165,6 @@ fn first(on: &dyn Sparql, query: &str, scheme: &str, what: &str) -> Result<Strin
                 "no {what} with scheme `{scheme}` is loaded (see `crosswalk stats`)"
             ))
         })
-}
-
-/// The source file a built-in set was read from, under the sources directory.
-pub fn source_file(manifest: &Manifest, set: &str, dir: &Path) -> Option<String> {
-    manifest
-        .source
-        .iter()
-        .find(|s| ids::doc_iri(&s.document.id).as_str() == set)
-        .and_then(|s| s.files.first())
-        .map(|f| dir.join(&f.path).display().to_string())
 }
 
 const DOC_BY_SCHEME: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>

@@ -26,7 +26,7 @@ pub mod cw {
         EXTRACTED_BY = "extractedBy", PROFILE_OF = "profileOf", FOCAL_DOCUMENT = "focalDocument",
         REFERENCE_DOCUMENT = "referenceDocument", RESOLVED_AGAINST = "resolvedAgainst", SCHEME = "scheme",
         SOURCE_GRAPH = "SourceGraph", IMPORTER = "importer", IMPORTER_VERSION = "importerVersion",
-        SOURCE_ID = "sourceId", LOAD_DIGEST = "loadDigest", DESCRIBES = "describes", LOAD_WARNING = "loadWarning",
+        SOURCE_ID = "sourceId", SOURCE_FILE = "sourceFile", LOAD_DIGEST = "loadDigest", DESCRIBES = "describes", LOAD_WARNING = "loadWarning",
         // elements
         ELEMENT = "Element", FUNCTION = "Function", CATEGORY = "Category", SUBCATEGORY = "Subcategory",
         IMPLEMENTATION_EXAMPLE = "ImplementationExample", CONTROL_FAMILY = "ControlFamily", CONTROL = "Control",

@@ -332,6 +332,64 @@ fn inferred_inverses_match_asserted_mappings_one_to_one() {
 }
 
 #[test]
+fn show_names_each_dangling_mapping_of_ia_13_once() {
+    let dir = require_sources!();
+    let db = common::loaded().expect("loaded");
+    // Rows naming IA-13, counted in the sources: OLIR #186, the Reference Tool's two SP 800-53
+    // datasets (both resolve against 5.0.1, which lacks IA-13) and the Cyber AI Profile.
+    let olir = olir_pairs(&dir)
+        .iter()
+        .filter(|(_, t)| t == "IA-13")
+        .count();
+    let mut wb = open_workbook_auto(dir.join("nist/csf2/csf2.xlsx")).expect("open Reference Tool");
+    let range = wb.worksheet_range("CSF 2.0").expect("sheet");
+    let tool = range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+        .flat_map(|c| c.lines().map(str::to_owned).collect::<Vec<_>>())
+        .filter(|l| {
+            l.trim()
+                .strip_prefix("SP 800-53 Rev 5.")
+                .is_some_and(|rest| {
+                    rest.split_once(": ")
+                        .is_some_and(|(_, id)| canonical_notation(id) == "IA-13")
+                })
+        })
+        .count();
+    let profile: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("ai/cyber-ai-profile/visua_cyber-ai-profile.json"))
+            .expect("read profile"),
+    )
+    .expect("parse profile");
+    let cyber = profile["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .flat_map(|e| e["refs"].as_array().cloned().unwrap_or_default())
+        .filter(|r| {
+            r["scheme"] == "nist-sp-800-53"
+                && r["id"].as_str().map(canonical_notation).as_deref() == Some("IA-13")
+        })
+        .count();
+    assert_eq!((olir, tool, cyber), (2, 4, 2));
+
+    let crosswalk::card::Shown::Dangling(refs) = crosswalk::card::show(db, "IA-13").expect("show")
+    else {
+        panic!("IA-13 is not in the 5.0.1 catalog");
+    };
+    // One entry per mapping: a set's row (and line) names one mapping.
+    let distinct: BTreeSet<(&str, &str)> = refs
+        .iter()
+        .map(|r| (r.set.as_str(), r.location.as_str()))
+        .collect();
+    assert_eq!(distinct.len(), refs.len(), "{refs:#?}");
+    assert_eq!(refs.len(), olir + tool + cyber, "{refs:#?}");
+    // The JSON form (`show --format json`) is the same list.
+    let json = serde_json::to_value(&refs).expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(olir + tool + cyber));
+}
+
+#[test]
 fn show_reports_dangling_references_with_their_rows() {
     let _d = require_sources!();
     let db = common::loaded().expect("loaded");

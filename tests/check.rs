@@ -2,6 +2,7 @@
 //! per rule (tests/fixtures/check), through the binary: exit status, text, JSON and SARIF.
 mod common;
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
 
 fn crosswalk(args: &[&str]) -> (i32, String, String) {
@@ -293,4 +294,134 @@ fn check_is_read_only_and_checks_every_set_without_arguments() {
     each.sort();
     assert_eq!(all, each);
     assert!(all.iter().any(|f| f.0 == "CW001"), "{all:?}");
+}
+
+const OLIR_FILE: &str =
+    "nist/mappings/Cybersecurity_Framework_v2-0_Concept_Crosswalk_800-53_5_2_0_draft.xlsx";
+
+/// Runs the binary on an on-disk store, with no sources directory from the environment (and
+/// a cache home of its own, where a guess of the default sources directory would point).
+fn on_store(store: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .env_remove("CROSSWALK_SOURCES")
+        .env_remove("CROSSWALK_STORE")
+        .env("XDG_CACHE_HOME", home)
+        .env("HOME", home)
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .output()
+        .expect("run crosswalk");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_names_the_file_the_store_was_loaded_from() {
+    let dir = require_sources!();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let store = tmp.path().join("store");
+    let src = dir.display().to_string();
+    let (code, out, err) = on_store(
+        &store,
+        tmp.path(),
+        &[
+            "--sources",
+            &src,
+            "load",
+            "csf-2.0",
+            "sp800-53r5-5.0.1",
+            "olir-csf2-sp800-53-5.2.0",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // `check` is given no sources directory: the file is the one the load read.
+    let (code, out, err) = on_store(
+        &store,
+        tmp.path(),
+        &["check", "--set", "olir-186", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let expected = std::path::absolute(dir.join(OLIR_FILE))
+        .expect("absolute")
+        .display()
+        .to_string();
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json report");
+    let files: BTreeSet<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["file"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(files, BTreeSet::from([expected.as_str()]));
+
+    // The same files from another directory: the content is unchanged, but the recorded
+    // path counts in the load digest, so the store follows the move.
+    let moved = tmp.path().join("moved");
+    for f in [
+        "nist/csf2/NIST_CSF_v2.0_catalog.json",
+        "nist/sp800-53r5/v5.0.1/NIST_SP-800-53_rev5_catalog.json",
+        OLIR_FILE,
+    ] {
+        let to = moved.join(f);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(dir.join(f), &to).expect("copy");
+    }
+    let m = moved.display().to_string();
+    let (code, out, err) = on_store(
+        &store,
+        tmp.path(),
+        &[
+            "--sources",
+            &m,
+            "load",
+            "csf-2.0",
+            "sp800-53r5-5.0.1",
+            "olir-csf2-sp800-53-5.2.0",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, _) = on_store(&store, tmp.path(), &["check", "--set", "olir-186"]);
+    assert!(
+        out.contains(&format!(
+            "{m}/{OLIR_FILE}: sheet 'Relationships' row 484: error[CW001]"
+        )),
+        "{out}"
+    );
+    // Also in a graph without load warnings (which name the file as well).
+    let (_, out, err) = on_store(
+        &store,
+        tmp.path(),
+        &[
+            "query",
+            "set-source-file",
+            "-p",
+            "set=https://w3id.org/crosswalk/doc/csf/2.0",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(
+        out.ends_with(&format!(",{m}/nist/csf2/NIST_CSF_v2.0_catalog.json\n")),
+        "{out}{err}"
+    );
+
+    // A user set loaded with `load --mapping` names its own file.
+    let mine = tmp.path().join("mine.csv");
+    std::fs::write(
+        &mine,
+        "Focal Document Element,Reference Document Element\nGV.SC-07,RA-9\nDE.AE-06,RA-4\n",
+    )
+    .expect("write");
+    let m = mine.display().to_string();
+    let (code, out, err) = on_store(&store, tmp.path(), &["load", "--mapping", &m]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, err) = on_store(&store, tmp.path(), &["check", "--set", "mine"]);
+    assert!(
+        out.contains(&format!("{m}: line 3: warning[CW002]")),
+        "{out}{err}"
+    );
 }

@@ -267,6 +267,36 @@ fn profile_document_status() {
 }
 
 #[test]
+fn document_status_reads_as_words() {
+    let _dir = require_sources!();
+    let Some(db) = common::loaded() else { return };
+    // The card of a profile entry names its document's status in the ontology's words.
+    let cards = crosswalk::card::cards(db, "RC.CO-04 Secure").expect("card");
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0].document_status, "initial preliminary draft");
+    assert!(
+        cards[0]
+            .to_string()
+            .contains("document:  Cyber AI Profile (IR 8596 iprd) (initial preliminary draft)\n"),
+        "{}",
+        cards[0]
+    );
+    // So does `check` (CW010), with the article the words take.
+    let cw010 = |doc: &str| -> Vec<String> {
+        crosswalk::check::check_set(db, doc, None)
+            .expect("check")
+            .into_iter()
+            .filter(|f| f.rule == "CW010")
+            .map(|f| f.message)
+            .collect()
+    };
+    assert_eq!(
+        cw010(PROFILE_DOC),
+        ["Cyber AI Profile (IR 8596 iprd) is an initial preliminary draft document"]
+    );
+}
+
+#[test]
 fn cosais_overlay() {
     let dir = require_sources!();
     let Some(db) = common::loaded() else { return };

@@ -300,8 +300,8 @@ fn olir_family_and_category_level() {
     );
 }
 
-/// Lines per dataset of the Reference Tool sheet, split at the first ": ".
-fn tool_lines(dir: &Path) -> BTreeMap<String, usize> {
+/// The Reference Tool sheet's reference lines.
+fn tool_line_texts(dir: &Path) -> Vec<String> {
     let mut wb = open_workbook_auto(dir.join(TOOL_FILE)).expect("open Reference Tool workbook");
     let range = wb.worksheet_range("CSF 2.0").expect("sheet CSF 2.0");
     let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
@@ -313,11 +313,34 @@ fn tool_lines(dir: &Path) -> BTreeMap<String, usize> {
         .iter()
         .position(|c| c == "Informative References")
         .unwrap();
+    rows[h + 1..]
+        .iter()
+        .flat_map(|r| r[col].lines().map(str::to_owned).collect::<Vec<_>>())
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// Lines per dataset of the Reference Tool sheet, split at the first ": ".
+fn tool_lines(dir: &Path) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
-    for r in &rows[h + 1..] {
-        for line in r[col].lines().filter(|l| !l.trim().is_empty()) {
-            let (name, _) = line.split_once(": ").expect("dataset: id");
-            *out.entry(name.to_owned()).or_insert(0) += 1;
+    for line in tool_line_texts(dir) {
+        let (name, _) = line.split_once(": ").expect("dataset: id");
+        *out.entry(name.to_owned()).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Placeholder lines per dataset, by the id printed: `None`, alone or after a qualifier
+/// (`ISO/IEC 27001:2022: Mandatory Clause: None`), or a qualifier with nothing after it.
+fn tool_placeholders(dir: &Path) -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut out: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for line in tool_line_texts(dir) {
+        let (name, id) = line.trim().split_once(": ").expect("dataset: id");
+        if id == "None" || id.ends_with(": None") || id.ends_with(':') {
+            *out.entry(name.to_owned())
+                .or_default()
+                .entry(id.to_owned())
+                .or_insert(0) += 1;
         }
     }
     out
@@ -361,9 +384,16 @@ fn reference_tool_has_one_set_per_dataset() {
         .into_iter()
         .map(|(t, n)| (t, n.parse().unwrap()))
         .collect();
+    // Every line is a mapping, except the placeholders (`None`), which name nothing.
+    let skipped = tool_placeholders(&dir);
     let want: BTreeMap<String, usize> = sheet
         .iter()
-        .map(|(k, v)| (format!("CSF 2.0 → {k} (CSF 2.0 Reference Tool)"), *v))
+        .map(|(k, v)| {
+            (
+                format!("CSF 2.0 → {k} (CSF 2.0 Reference Tool)"),
+                v - skipped.get(k).map_or(0, |m| m.values().sum()),
+            )
+        })
         .collect();
     assert_eq!(graph, want);
 
@@ -376,6 +406,62 @@ fn reference_tool_has_one_set_per_dataset() {
         ),
     );
     assert_eq!(irp, 3);
+}
+
+#[test]
+fn reference_tool_placeholder_references_are_skipped_and_counted() {
+    let dir = require_sources!();
+    let db = common::loaded().expect("store");
+    // ISO/IEC 27001 prints `Mandatory Clause: None` and `Annex A Controls: None` (75 lines)
+    // where a subcategory has no reference, and three times a bare `Annex A Controls:`; no
+    // other dataset has a placeholder.
+    let found = tool_placeholders(&dir);
+    let iso = BTreeMap::from([
+        ("Annex A Controls:".to_owned(), 3),
+        ("Annex A Controls: None".to_owned(), 9),
+        ("Mandatory Clause: None".to_owned(), 66),
+    ]);
+    assert_eq!(
+        found,
+        BTreeMap::from([("ISO/IEC 27001:2022".to_owned(), iso)])
+    );
+    let placeholders = |p: &str| {
+        count(
+            db,
+            &format!(
+                "{PREFIXES}SELECT (COUNT(*) AS ?n) WHERE {{ ?x {p} ?v
+                   FILTER(STR(?v) = \"None\" || STRENDS(STR(?v), \": None\") || STRENDS(STR(?v), \":\")) }}"
+            ),
+        )
+    };
+    for p in [
+        "skos:notation",
+        "cw:lookupKey",
+        "cw:localId",
+        "cw:objectNotation",
+        "cw:subjectNotation",
+        "cw:targetNotation",
+    ] {
+        assert_eq!(placeholders(p), 0, "{p}");
+    }
+    let warnings = column(
+        db,
+        &format!(
+            "{PREFIXES}SELECT ?w WHERE {{ <https://w3id.org/crosswalk/graph/csf2-reference-tool> cw:loadWarning ?w }}"
+        ),
+        "w",
+    );
+    let skipped: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("placeholder"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].contains(
+            "ISO/IEC 27001:2022: 78 placeholder reference(s) skipped (`Annex A Controls:` \u{d7}3, `Annex A Controls: None` \u{d7}9, `Mandatory Clause: None` \u{d7}66)"
+        ),
+        "{skipped:?}"
+    );
 }
 
 #[test]
@@ -490,4 +576,66 @@ fn olir_missing_sheet_is_an_error_naming_file_and_sheet() {
         msg.contains(OLIR_FILE) && msg.contains("sheet 'Nope'") && msg.contains("Relationships"),
         "{msg}"
     );
+}
+
+#[test]
+fn user_csv_and_sssom_placeholders_are_skipped_and_counted() {
+    // Self-written files: every mapping importer shares the rule, whatever the format.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let csv = tmp.path().join("mine.csv");
+    std::fs::write(
+        &csv,
+        "Focal Document Element,Reference Document Element\nGV.SC-07,RA-9\nGV.SC-08,None\nGV.SC-09,n/a\nN/A,RA-9\n",
+    )
+    .expect("write");
+    let sssom = tmp.path().join("theirs.sssom.tsv");
+    std::fs::write(
+        &sssom,
+        "# curie_map:\n#   csf: https://w3id.org/crosswalk/scheme/csf/\n#   sp800-53: https://w3id.org/crosswalk/scheme/sp800-53/\n\
+         subject_id\tpredicate_id\tobject_id\tobject_label\tmapping_justification\n\
+         csf:GV.SC-07\tskos:relatedMatch\tsp800-53:RA-9\t\tsemapv:ManualMappingCuration\n\
+         csf:GV.SC-08\tskos:relatedMatch\tsp800-53:x\t\u{2014}\tsemapv:ManualMappingCuration\n",
+    )
+    .expect("write");
+    let db = crosswalk::store::Db::memory().expect("db");
+    let spec = |file: &Path| crosswalk::user_set::Spec {
+        file: file.to_owned(),
+        name: None,
+        focal: "csf".into(),
+        reference: "sp800-53".into(),
+        reference_version: None,
+        status: crosswalk::sources::DocStatus::Draft,
+    };
+    let loaded = crosswalk::user_set::load_all(&db, &[spec(&csv), spec(&sssom)]).expect("load");
+    let skipped: Vec<Vec<&String>> = loaded
+        .iter()
+        .map(|(_, w)| w.iter().filter(|w| w.contains("placeholder")).collect())
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            vec![&format!(
+                "{}: 3 placeholder reference(s) skipped (`N/A` \u{d7}1, `None` \u{d7}1, `n/a` \u{d7}1): they name no element",
+                csv.display()
+            )],
+            vec![&format!(
+                "{}: 1 placeholder reference(s) skipped (`\u{2014}` \u{d7}1): they name no element",
+                sssom.display()
+            )],
+        ]
+    );
+    for (set, _) in &loaded {
+        let n = count(
+            &db,
+            &format!("{PREFIXES}SELECT (COUNT(?m) AS ?n) WHERE {{ ?m cw:mappingSet <{set}> }}"),
+        );
+        assert_eq!(n, 1, "{set}");
+    }
+    let ids = count(
+        &db,
+        &format!(
+            "{PREFIXES}SELECT (COUNT(*) AS ?n) WHERE {{ ?e cw:lookupKey ?k FILTER(?k IN (\"NONE\", \"N/A\", \"\u{2014}\")) }}"
+        ),
+    );
+    assert_eq!(ids, 0);
 }

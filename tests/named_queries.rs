@@ -115,7 +115,7 @@ fn a_hostile_parameter_is_a_term_not_query_text() {
 
 #[test]
 fn documents_baselines_withdrawals_and_mapping_sets() {
-    let _d = require_sources!();
+    let dir = require_sources!();
     let db = common::loaded().expect("loaded");
     let docs = named("documents").expect("q").run(db, &[]).expect("run");
     let third_party: Vec<String> = (0..docs.rows.len())
@@ -229,6 +229,17 @@ fn documents_baselines_withdrawals_and_mapping_sets() {
         .expect("run");
     // PR.AA-04 maps only to IA-13, which the loaded 5.0.1 catalog lacks.
     assert_eq!(g.strings("focalNotation"), ["PR.AA-04"]);
+    // The file a set was read from, as loaded (made absolute): one per source file.
+    let olir = "https://w3id.org/crosswalk/doc/mapping/olir-186-csf-2.0-to-sp800-53-5.2.0";
+    let f = named("set-source-file")
+        .expect("q")
+        .run(db, &a(&[("set", olir)]))
+        .expect("run");
+    let file = std::path::absolute(dir.join(
+        "nist/mappings/Cybersecurity_Framework_v2-0_Concept_Crosswalk_800-53_5_2_0_draft.xlsx",
+    ))
+    .expect("absolute");
+    assert_eq!(f.strings("file"), [file.display().to_string()]);
     let n = named("neighbors")
         .expect("q")
         .run(
@@ -313,6 +324,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
             "focal-units",
             "neighbors",
             "set-metadata",
+            "set-source-file",
             "withdrawn-migrations",
         ]
     );

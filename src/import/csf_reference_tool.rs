@@ -89,6 +89,7 @@ struct Dataset {
     slug: String,
     target: Target,
     mappings: Vec<Mapping>,
+    placeholders: mapping::Placeholders,
 }
 
 impl Dataset {
@@ -120,6 +121,7 @@ impl Dataset {
             slug,
             target,
             mappings: Vec::new(),
+            placeholders: mapping::Placeholders::default(),
         }
     }
 
@@ -253,6 +255,9 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             let set = sets
                 .entry(name.to_owned())
                 .or_insert_with(|| Dataset::new(name));
+            if set.placeholders.skip(&[id]) {
+                continue;
+            }
             let object = match &set.target {
                 Target::Sp80053 { version } => {
                     let side = mapping::resolve_side(
@@ -314,6 +319,8 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     }
 
     for set in sets.values() {
+        out.warnings
+            .extend(set.placeholders.warning(&f.path, Some(&set.name)));
         let mut sm: DocumentMeta = meta.clone();
         sm.id = format!("mapping/csf-2.0-reference-tool/{}", set.slug);
         sm.title = format!("CSF 2.0 → {} (CSF 2.0 Reference Tool)", set.name);

@@ -276,6 +276,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let mut refs_by_scheme: BTreeMap<String, usize> = BTreeMap::new();
     let mut ref_total = 0usize;
     let mut unresolved: Vec<String> = Vec::new();
+    let mut placeholders = mapping::Placeholders::default();
 
     for (ei, e) in file.entries.iter().enumerate() {
         let at = format!("$.entries[{ei}]");
@@ -416,6 +417,9 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             ref_total += 1;
             *refs_by_scheme.entry(r.scheme.clone()).or_default() += 1;
             let id = r.id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            if placeholders.skip(&[id.unwrap_or(r.text.as_str())]) {
+                continue;
+            }
             let object = if r.scheme == "nist-sp-800-53" {
                 let printed = id.unwrap_or(r.text.as_str());
                 let side = mapping::resolve_side(
@@ -477,6 +481,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         out.warnings
             .push(format!("{}: {u} (kept, flagged)", path.display()));
     }
+    out.warnings.extend(placeholders.warning(path, None));
     if let Some(c) = &file.counts {
         let mut check = |what: &str, stated: Option<usize>, got: usize| {
             if stated.is_some_and(|s| s != got) {

@@ -8,6 +8,8 @@ use crate::resolve::Resolver;
 use crate::vocab::{cw, rdf, rdfs, skos};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef};
 use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::LazyLock;
 
 const TABLE: &str = include_str!("../../mappings/relationships.toml");
@@ -223,6 +225,61 @@ pub fn emit(b: &mut Builder, set_id: &str, set: &NamedNode, m: &Mapping) -> Name
     n
 }
 
+/// What publishers print in a reference cell that names nothing, compared ignoring case.
+const PLACEHOLDERS: &[&str] = &["none", "n/a", "-", "\u{2014}", "\u{2013}"];
+
+/// True when a printed id stands for "no reference": `None`, `N/A`, `-`, a dash, or nothing,
+/// alone or after a qualifier the dataset prints before its ids (the Reference Tool's
+/// ISO/IEC 27001 lines read `Mandatory Clause: None`). Such a row names no element, so it
+/// becomes no mapping and no id.
+pub fn is_placeholder(printed: &str) -> bool {
+    let last = printed.rsplit(':').next().unwrap_or(printed).trim();
+    last.is_empty() || PLACEHOLDERS.iter().any(|p| last.eq_ignore_ascii_case(p))
+}
+
+/// The placeholder references one mapping set skipped, by the text printed: a load warning
+/// says how many, since each is a row of the source that is not in the graph.
+#[derive(Debug, Default)]
+pub struct Placeholders(BTreeMap<String, usize>);
+
+impl Placeholders {
+    /// True (and counted) when any of a row's printed ids is a placeholder: the caller then
+    /// skips the row.
+    pub fn skip(&mut self, printed: &[&str]) -> bool {
+        let Some(p) = printed.iter().find(|p| is_placeholder(p)) else {
+            return false;
+        };
+        *self.0.entry(p.trim().to_owned()).or_default() += 1;
+        true
+    }
+
+    pub fn count(&self) -> usize {
+        self.0.values().sum()
+    }
+
+    /// `file: [set: ]N placeholder reference(s) skipped (`None` ×2, …)`, if any were.
+    pub fn warning(&self, file: &Path, set: Option<&str>) -> Option<String> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let texts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(t, n)| {
+                let t = if t.is_empty() { "(empty)" } else { t.as_str() };
+                format!("`{t}` \u{d7}{n}")
+            })
+            .collect();
+        Some(format!(
+            "{}: {}{} placeholder reference(s) skipped ({}): they name no element",
+            file.display(),
+            set.map(|s| format!("{s}: ")).unwrap_or_default(),
+            self.count(),
+            texts.join(", ")
+        ))
+    }
+}
+
 /// One side of a mapping after resolution.
 #[derive(Debug, Clone)]
 pub struct Side {
@@ -330,6 +387,43 @@ pub fn external_element(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_skipped_and_counted() {
+        for p in [
+            "None",
+            "n/a",
+            "N/A",
+            " - ",
+            "\u{2014}",
+            "",
+            "Mandatory Clause: None",
+        ] {
+            assert!(is_placeholder(p), "{p:?}");
+        }
+        for id in [
+            "AC-2",
+            "Annex A Controls: 5.1",
+            "NONE-1",
+            "sp800-53:RA-9",
+            "N/A-1",
+        ] {
+            assert!(!is_placeholder(id), "{id:?}");
+        }
+        let mut p = Placeholders::default();
+        assert!(!p.skip(&["GV.OC-01", "AC-2"]));
+        assert!(p.skip(&["GV.OC-01", "None"]));
+        assert!(p.skip(&["GV.OC-02", "Mandatory Clause: None"]));
+        assert!(p.skip(&["GV.OC-03", "None "]));
+        assert_eq!(p.count(), 3);
+        assert_eq!(
+            p.warning(Path::new("x.xlsx"), Some("ISO")).as_deref(),
+            Some(
+                "x.xlsx: ISO: 3 placeholder reference(s) skipped (`Mandatory Clause: None` \u{d7}1, `None` \u{d7}2): they name no element"
+            )
+        );
+        assert_eq!(Placeholders::default().warning(Path::new("x"), None), None);
+    }
 
     #[test]
     fn table_loads_and_names_resolve() {

@@ -227,6 +227,11 @@ pub fn provenance(graph: &NamedNode, ctx: &Ctx<'_>, out: &Output, loaded_at: &st
     b.typed(graph, prov::GENERATED_AT_TIME, loaded_at, xsd::DATE_TIME);
     for f in ctx.files {
         b.text(graph, cw::SOURCE_SHA256, &f.sha256);
+        // Absolute, so `check` run from another directory names the same file. Kept in the
+        // load digest (the warnings name the path too): a moved sources dir rewrites only
+        // this difference, and the recorded path never goes stale.
+        let path = std::path::absolute(&f.path).unwrap_or_else(|_| f.path.clone());
+        b.text(graph, cw::SOURCE_FILE, &path.display().to_string());
     }
     for f in &ctx.source.files {
         if let Ok(n) = NamedNode::new(&f.url) {

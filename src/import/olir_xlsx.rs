@@ -264,11 +264,17 @@ fn import_table(
     );
     out.documents.push(doc.clone());
     let status = mapping_status(meta.status);
+    let mut placeholders = mapping::Placeholders::default();
 
     for r in header + 1..range.height() {
         let focal_cell = cell(range, r, cols.focal);
         let ref_cell = cell(range, r, cols.reference);
+        // An empty cell is the template's way to list a focal element that has no reference
+        // (OLIR #186 lists its functions and categories so): not a reference at all.
         if focal_cell.trim().is_empty() || ref_cell.trim().is_empty() {
+            continue;
+        }
+        if placeholders.skip(&[&focal_cell, &ref_cell]) {
             continue;
         }
         let n = sheet_row(range, r);
@@ -351,6 +357,7 @@ fn import_table(
         }
         mapping::emit(&mut out.triples, set_id(&meta.id), &doc, &m);
     }
+    out.warnings.extend(placeholders.warning(&f.path, None));
     Ok(out)
 }
 

@@ -57,6 +57,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     );
     let status = mapping_status(meta.status);
     let mut n = 0usize;
+    let mut placeholders = mapping::Placeholders::default();
     for (i, m) in maps_list.iter().enumerate() {
         let maps = m.get("maps").and_then(Value::as_array).ok_or_else(|| {
             Error::parse(
@@ -110,6 +111,9 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             for s in ids("sources")? {
                 for t in ids("targets")? {
                     n += 1;
+                    if placeholders.skip(&[&s, &t]) {
+                        continue;
+                    }
                     let subject = mapping::resolve_side(
                         ctx.resolver,
                         &focal,
@@ -146,5 +150,6 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             }
         }
     }
+    out.warnings.extend(placeholders.warning(&f.path, None));
     Ok(out)
 }

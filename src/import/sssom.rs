@@ -102,6 +102,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         ref_version,
     );
     let status = mapping_status(doc_meta.status);
+    let mut placeholders = mapping::Placeholders::default();
     for (i, rec) in reader.records().enumerate() {
         let line = first_line + 1 + i;
         let location = format!("line {line}");
@@ -150,6 +151,9 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         };
         let (subject, ok_s, sid) = side("subject_id", "subject_label", &focal, None, false);
         let (object, ok_o, oid) = side("object_id", "object_label", &reference, ref_version, true);
+        if placeholders.skip(&[&subject.notation, &object.notation]) {
+            continue;
+        }
         for (ok, id) in [(ok_s, &sid), (ok_o, &oid)] {
             if !ok {
                 return Err(Error::parse(
@@ -260,5 +264,6 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         m.comment = comment.map(str::to_owned);
         mapping::emit(&mut out.triples, set_id(&doc_meta.id), &doc, &m);
     }
+    out.warnings.extend(placeholders.warning(&f.path, None));
     Ok(out)
 }
