@@ -258,6 +258,9 @@ pub enum Kind {
     Focus,
     /// A profile priority (1, 2, 3 or its label), bound as an integer.
     Priority,
+    /// A document by IRI, or by the scheme of a mapping set or of a framework/catalog (its
+    /// newest release loaded first), bound as the document's IRI.
+    Document,
     /// Any IRI (a mapping's, say).
     Iri,
     Integer,
@@ -276,6 +279,7 @@ impl Kind {
             (Some("baseline"), _) => Kind::Baseline,
             (Some("focus"), _) => Kind::Focus,
             (Some("priority"), _) => Kind::Priority,
+            (Some("document"), _) => Kind::Document,
             (Some("iri" | "mapping"), _) => Kind::Iri,
             (Some("integer"), _) => Kind::Integer,
             _ => Kind::String,
@@ -509,6 +513,7 @@ impl NamedQuery {
                     Kind::Scheme
                         | Kind::SetScheme
                         | Kind::SetIri
+                        | Kind::Document
                         | Kind::Baseline
                         | Kind::Focus
                         | Kind::Priority
@@ -547,6 +552,26 @@ impl NamedQuery {
                         .into()
                 }
                 // `*`: no baseline (every covering element counts; ?selected is false).
+                (Kind::Document, Some(n)) => {
+                    let iri = if v.contains("://") {
+                        v.to_owned()
+                    } else if let Ok(set) = n.set(v) {
+                        set.iri.clone().unwrap_or_default()
+                    } else {
+                        n.scheme(v)
+                            .map_err(|_| Error::Unknown {
+                                kind: "document",
+                                given: v.to_owned(),
+                                hint: "; give a document IRI (`crosswalk query documents`) or the scheme of a mapping set or framework".to_owned(),
+                            })?
+                            .iri
+                            .clone()
+                            .unwrap_or_default()
+                    };
+                    NamedNode::new(iri.as_str())
+                        .map_err(|e| Error::Invalid(format!("`{iri}` is not an IRI: {e}")))?
+                        .into()
+                }
                 (Kind::Baseline, _) if v == "*" => Literal::new_simple_literal("*").into(),
                 (Kind::Baseline, Some(n)) => {
                     Literal::new_simple_literal(&n.baseline(v)?.name).into()
@@ -576,7 +601,7 @@ impl NamedQuery {
 pub fn bind_value(kind: Kind, v: &str) -> Result<Term> {
     Ok(match kind {
         Kind::ElementKey => Literal::new_simple_literal(canonical_notation(v)).into(),
-        Kind::Iri | Kind::ElementIri | Kind::SetIri => NamedNode::new(v)
+        Kind::Iri | Kind::ElementIri | Kind::SetIri | Kind::Document => NamedNode::new(v)
             .map_err(|e| Error::Invalid(format!("`{v}` is not an IRI: {e}")))?
             .into(),
         Kind::Integer | Kind::Priority => {

@@ -399,7 +399,7 @@ fn check_names_the_file_the_store_was_loaded_from() {
             "query",
             "set-source-file",
             "-p",
-            "set=https://w3id.org/crosswalk/doc/csf/2.0",
+            "document=csf",
             "--format",
             "csv",
         ],

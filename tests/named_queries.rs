@@ -30,6 +30,7 @@ fn every_query_has_a_header_and_projects_its_parameters() {
                 "focus" => "focus",
                 "priority" => "priority",
                 "mapping iri" => "mapping",
+                "document iri" => "document",
                 "scheme" => p.name.as_str(),
                 other => panic!("{}: parameter {} of kind `{other}`", q.name, p.name),
             };
