@@ -264,7 +264,8 @@ struct ServeArgs {
     #[arg(long)]
     cors: bool,
     /// Accept SPARQL Update from clients presenting this bearer token (repeatable). Without
-    /// one, every update is refused with 403. Updates do not re-run inference.
+    /// one, every update is refused with 403. An update and the re-inference after it commit as one
+    /// transaction.
     #[arg(
         long = "update-token",
         env = "CROSSWALK_UPDATE_TOKENS",

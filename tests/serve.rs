@@ -1118,3 +1118,41 @@ fn a_query_over_the_memory_bound_is_cancelled_and_the_memory_returned() {
     );
     assert_eq!(r.status, 503, "{}", r.text());
 }
+
+/// An update whose re-inference fails is not applied at all: update and inference are one
+/// transaction. (The failure is switched on by an environment variable only debug builds read.)
+#[cfg(debug_assertions)]
+#[test]
+fn an_update_whose_reinference_fails_leaves_the_store_unchanged() {
+    let Some(s) = Spawned::start(
+        &["--update-token", "s3cret"],
+        &[("CROSSWALK_FAIL_REINFER", "1")],
+    ) else {
+        return;
+    };
+    let quads = || get(&format!("{}/healthz", s.base), None).json()["quads"].as_u64();
+    let before = quads();
+    assert!(before.is_some_and(|n| n > 1000), "{before:?}");
+    let digests = "ASK { ?g <https://w3id.org/crosswalk/ontology#loadDigest> ?d }";
+    let ask = |q: &str| {
+        parse_results(
+            &get(&format!("{}/sparql?query={}", s.base, enc(q)), None).body,
+            QueryResultsFormat::Json,
+        )
+    };
+    let digested = ask(digests);
+    let r = reply(
+        agent()
+            .post(&format!("{}/sparql", s.base))
+            .header("Content-Type", "application/sparql-update")
+            .header("Authorization", "Bearer s3cret")
+            .send("INSERT DATA { <urn:a> <urn:b> <urn:c> }".as_bytes())
+            .expect("POST"),
+    );
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert!(r.text().contains("not applied"), "{}", r.text());
+    assert_eq!(ask("ASK { <urn:a> <urn:b> <urn:c> }"), Err(false));
+    // Nothing of the transaction stayed, not even the dropping of the load digests.
+    assert_eq!(ask(digests), digested);
+    assert_eq!(quads(), before);
+}
