@@ -182,6 +182,28 @@ fn bench_queries(c: &mut Criterion) {
             )
         })
     });
+    // `crosswalk map GV.SC-07` over every set, without and with `--explain` (one
+    // `mapping-explain` query for all answers; a query per answer took 1 min 45 s).
+    let explained = answer::map(&db, "GV.SC-07", None, None, true).expect("map");
+    assert!(
+        explained.len() > 20 && explained.iter().all(|a| !a.explanation.is_empty()),
+        "map GV.SC-07 --explain: {} answers",
+        explained.len()
+    );
+    for (label, explain) in [
+        ("map GV.SC-07, all sets", false),
+        ("map GV.SC-07 explain, all sets", true),
+    ] {
+        g.bench_function(label, |b| {
+            b.iter(|| {
+                black_box(
+                    answer::map(&db, "GV.SC-07", None, None, explain)
+                        .expect("map")
+                        .len(),
+                )
+            })
+        });
+    }
     g.bench_function(
         "answer::coverage csf by sp800-53 MODERATE (olir-186)",
         |b| b.iter(|| black_box(moderate_coverage(&db))),

@@ -96,8 +96,10 @@ pub fn map_with(
         collect_answers(&sol, &mut out, &mut index);
     }
     if explain {
+        let mappings: Vec<&str> = out.iter().map(|a| a.mapping.as_str()).collect();
+        let lines = explain_mappings(on, &mappings)?;
         for a in &mut out {
-            a.explanation = explain_mapping(on, &a.mapping)?;
+            a.explanation = lines.get(&a.mapping).cloned().unwrap_or_default();
         }
     }
     out.sort_by(|a, b| (&a.set, &a.how, &a.target).cmp(&(&b.set, &b.how, &b.target)));
@@ -149,29 +151,61 @@ fn collect_answers(
 /// One line per hop: how a mapping was reached, with every hop's mapping set.
 pub fn explain_mapping(on: &dyn Sparql, mapping: &str) -> Result<Vec<String>> {
     let sol = named("mapping-explain")?.run(on, &args(&[("mapping", mapping)]))?;
-    let mut lines = Vec::new();
+    Ok(explanation_lines(&sol).remove(mapping).unwrap_or_default())
+}
+
+/// [`explain_mapping`] for many mappings at once: one `mapping-explain` query with a
+/// `VALUES` row per mapping (a query per answer cost a lookup over all sets ~100 queries),
+/// grouped by mapping here. Mappings without a row are absent.
+pub fn explain_mappings(
+    on: &dyn Sparql,
+    mappings: &[&str],
+) -> Result<HashMap<String, Vec<String>>> {
+    // Bounded query text (and VALUES block) however many answers a lookup has.
+    const CHUNK: usize = 500;
+    let text = named("mapping-explain")?.text;
+    let mut terms: Vec<oxigraph::model::Term> = Vec::new();
+    let mut seen = HashSet::new();
+    for m in mappings {
+        if seen.insert(*m) {
+            terms.push(crate::query::bind_value(crate::query::Kind::Iri, m)?);
+        }
+    }
+    let mut out = HashMap::new();
+    for chunk in terms.chunks(CHUNK) {
+        let sol = on.select(&crate::query::with_value_rows(text, "mapping", chunk)?, &[])?;
+        out.extend(explanation_lines(&sol));
+    }
+    Ok(out)
+}
+
+/// `mapping-explain` rows as lines per mapping, each mapping's in row (step) order.
+fn explanation_lines(sol: &Solutions) -> HashMap<String, Vec<String>> {
+    let mut by: HashMap<String, Vec<String>> = HashMap::new();
     for r in 0..sol.rows.len() {
-        let step = s(&sol, r, "step").unwrap_or_default();
+        let step = s(sol, r, "step").unwrap_or_default();
         let hop = format!(
             "{} {} {} [set: {}{}]",
-            s(&sol, r, "subjectNotation").unwrap_or_default(),
-            s(&sol, r, "relationship").unwrap_or_default(),
-            s(&sol, r, "objectNotation").unwrap_or_default(),
-            s(&sol, r, "setLabel").unwrap_or_default(),
-            s(&sol, r, "location")
+            s(sol, r, "subjectNotation").unwrap_or_default(),
+            s(sol, r, "relationship").unwrap_or_default(),
+            s(sol, r, "objectNotation").unwrap_or_default(),
+            s(sol, r, "setLabel").unwrap_or_default(),
+            s(sol, r, "location")
                 .map(|l| format!(", {l}"))
                 .unwrap_or_default(),
         );
-        let rule = s(&sol, r, "rule");
-        let kind = s(&sol, r, "kind").unwrap_or_default();
-        lines.push(match (kind.as_str(), rule.as_deref()) {
-            ("direct", _) => format!("direct: {hop}"),
-            ("inverse", _) => format!("inverse of: {hop}"),
-            (_, Some(rule)) => format!("hop {step} ({rule}): {hop}"),
-            (_, None) => format!("hop {step}: {hop}"),
-        });
+        let rule = s(sol, r, "rule");
+        let kind = s(sol, r, "kind").unwrap_or_default();
+        by.entry(s(sol, r, "mapping").unwrap_or_default())
+            .or_default()
+            .push(match (kind.as_str(), rule.as_deref()) {
+                ("direct", _) => format!("direct: {hop}"),
+                ("inverse", _) => format!("inverse of: {hop}"),
+                (_, Some(rule)) => format!("hop {step} ({rule}): {hop}"),
+                (_, None) => format!("hop {step}: {hop}"),
+            });
     }
-    Ok(lines)
+    by
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

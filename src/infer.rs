@@ -23,7 +23,8 @@ use crate::import::Builder;
 use crate::import::mapping::{RelType, rel_by_term};
 use crate::store::Db;
 use crate::vocab::{cw, rdf, rdfs};
-use oxigraph::model::{NamedNode, NamedNodeRef, Quad};
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad};
+use oxigraph::store::Transaction;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
@@ -304,6 +305,56 @@ pub fn materialise(db: &Db) -> Result<Summary> {
         "re-inferred"
     );
     Ok(summary)
+}
+
+/// Re-derives `graph/inferred` inside `tx`, from the asserted graphs as `tx` sees them (a
+/// SPARQL Update already applied in it), so that the change and its inference commit or roll
+/// back together: a failure in between can no longer leave `graph/inferred` describing a
+/// graph that is not there.
+pub fn materialise_in(db: &Db, tx: &mut Transaction<'_>) -> Result<Summary> {
+    let started = std::time::Instant::now();
+    let mut facts = Facts::default();
+    let inferred = ids::inferred_graph();
+    let mut graphs = vec![GraphName::DefaultGraph];
+    for g in tx.named_graphs() {
+        if let NamedOrBlankNode::NamedNode(n) = g?
+            && n != inferred
+        {
+            graphs.push(GraphName::NamedNode(n));
+        }
+    }
+    // Facts::add skips the predicates inference does not read.
+    for g in &graphs {
+        for q in tx.quads_for_pattern(None, None, None, Some(g.as_ref())) {
+            let q = q?;
+            facts.add(&q.subject, &q.predicate, &q.object);
+        }
+    }
+    let read = started.elapsed();
+    fail_on_purpose()?;
+    let (quads, summary) = derive(&facts)?;
+    let derived = started.elapsed();
+    db.replace_graph_in(tx, &inferred, &quads)?;
+    tracing::debug!(
+        read_ms = read.as_millis(),
+        derive_ms = (derived - read).as_millis(),
+        write_ms = (started.elapsed() - derived).as_millis(),
+        "re-inferred in the update's transaction"
+    );
+    Ok(summary)
+}
+
+/// Debug builds only: `CROSSWALK_FAIL_REINFER=1` makes [`materialise_in`] fail, so that a test
+/// can see an update whose re-inference fails leave the store as it was.
+fn fail_on_purpose() -> Result<()> {
+    if cfg!(debug_assertions)
+        && std::env::var_os("CROSSWALK_FAIL_REINFER").is_some_and(|v| v == "1")
+    {
+        return Err(Error::Invalid(
+            "re-inference failed on purpose (CROSSWALK_FAIL_REINFER=1, debug builds)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The inferred graph's quads for these asserted facts.

@@ -311,13 +311,18 @@ struct ServeArgs {
     #[arg(long)]
     cors: bool,
     /// Accept SPARQL Update from clients presenting this bearer token (repeatable). Without
-    /// one, every update is refused with 403. Updates do not re-run inference.
+    /// one, every update is refused with 403. An update and the re-inference after it commit as one
+    /// transaction.
     #[arg(
         long = "update-token",
         env = "CROSSWALK_UPDATE_TOKENS",
         value_delimiter = ','
     )]
     update_tokens: Vec<String>,
+    /// Memory bound in MiB: when the process's resident memory goes above it, the running
+    /// queries are cancelled (503 `too_large`). Default: half the machine's memory; 0: none.
+    #[arg(long, value_name = "MiB")]
+    max_memory: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -1180,12 +1185,17 @@ fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
             .filter(|t| !t.is_empty())
             .cloned()
             .collect(),
+        max_memory: match a.max_memory {
+            Some(0) => None,
+            Some(mib) => Some(mib.saturating_mul(1 << 20)),
+            None => crosswalk::serve::default_memory_bound(),
+        },
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(async {
+    let served = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(a.bind)
             .await
             .with_context(|| format!("binding {}", a.bind))?;
@@ -1199,7 +1209,12 @@ fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
         crosswalk::serve::run(listener, app, crosswalk::serve::shutdown_signal())
             .await
             .context("serving")
-    })
+    });
+    // Dropping the runtime would wait for every blocking task; a query that has not reached
+    // its next cancellation check (or an update, which rolls back unless committed) must not
+    // keep the process alive past the grace period.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    served
 }
 
 /// Loads each user mapping file as its own set; returns (set IRI, file) pairs.

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use oxigraph::model::{GraphNameRef, NamedNode, Quad, Term, Variable};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
+use oxigraph::store::{Store, Transaction};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -485,6 +485,63 @@ impl Db {
             tx.remove(q);
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs `f` in one transaction, committed only if it returns `Ok` (dropped, so rolled
+    /// back, otherwise): a SPARQL Update and the re-inference after it are one change.
+    pub fn transaction<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+        // Cached names are dropped before and after the write (a reader may cache in between).
+        let _after = Changed(self);
+        self.changed();
+        let mut tx = self.store.start_transaction()?;
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// [`Db::forget_load_digests`] inside a transaction.
+    pub fn forget_load_digests_in(tx: &mut Transaction<'_>) -> Result<()> {
+        let stale: Vec<Quad> = tx
+            .quads_for_pattern(None, Some(crate::vocab::cw::LOAD_DIGEST), None, None)
+            .collect::<std::result::Result<_, _>>()?;
+        for q in &stale {
+            tx.remove(q);
+        }
+        Ok(())
+    }
+
+    /// Replaces the content of `graph` with `quads` inside `tx`, by their difference: a
+    /// re-inference after a small update changes few of the ~228k inferred quads, and a
+    /// RocksDB transaction's cost is what it writes. On disk the graph records its
+    /// [`content_digest`], as [`Db::replace_graphs`] does, so the next load can trust it.
+    pub fn replace_graph_in(
+        &self,
+        tx: &mut Transaction<'_>,
+        graph: &NamedNode,
+        quads: &[Quad],
+    ) -> Result<()> {
+        let name = GraphNameRef::NamedNode(graph.as_ref());
+        let stamp = self.location.is_some().then(|| {
+            Quad::new(
+                graph.clone(),
+                crate::vocab::cw::LOAD_DIGEST,
+                oxigraph::model::Literal::new_simple_literal(content_digest(graph, quads)),
+                oxigraph::model::GraphName::NamedNode(graph.clone()),
+            )
+        });
+        let old: std::collections::HashSet<Quad> = tx
+            .quads_for_pattern(None, None, None, Some(name))
+            .collect::<std::result::Result<_, _>>()?;
+        let new: std::collections::HashSet<&Quad> = quads.iter().chain(&stamp).collect();
+        for q in old.iter().filter(|q| !new.contains(q)) {
+            tx.remove(q);
+        }
+        for q in new {
+            if !old.contains(q) {
+                tx.insert(q);
+            }
+        }
         Ok(())
     }
 

@@ -323,6 +323,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
             "element-withdrawn",
             "export-mappings",
             "focal-units",
+            "mapping-explain",
             "neighbors",
             "set-metadata",
             "set-source-file",

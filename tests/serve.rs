@@ -938,3 +938,299 @@ fn api_parameters_are_checked_never_silently_widened_or_emptied() {
         Some(5)
     );
 }
+
+/// `map` with explanations over every set answers well within the timeout: the explanations
+/// come from one query over the facts inference stored (a query per answer took ~1 s each,
+/// 1 min 45 s for GV.SC-07).
+#[test]
+fn api_map_explains_every_set_within_the_timeout() {
+    let b = server!();
+    let started = Instant::now();
+    let r = get(&format!("{b}/api/v1/map/GV.SC-07?explain=true"), None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let answers = r.json()["answers"].as_array().cloned().unwrap_or_default();
+    assert!(answers.len() > 20, "{} answers", answers.len());
+    for a in &answers {
+        let lines = a["explanation"].as_array().cloned().unwrap_or_default();
+        let first = lines.first().and_then(Value::as_str).unwrap_or("");
+        let expected = match a["how"].as_str() {
+            Some("direct") => "direct: GV.SC-07 ",
+            Some("inverse") => "inverse of: ",
+            other => panic!("unexpected answer kind {other:?}: {a}"),
+        };
+        assert!(
+            lines.len() == 1 && first.starts_with(expected),
+            "{a}: {lines:?}"
+        );
+    }
+    assert!(
+        started.elapsed() < Config::default().timeout,
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// The debug binary serving an on-disk store (the CSF 2.0 catalog, ~10k quads: a three-way
+/// cross product of it is ~10^12 rows), killed when dropped.
+struct Spawned {
+    child: std::process::Child,
+    base: String,
+    _store: tempfile::TempDir,
+}
+
+impl Spawned {
+    fn start(args: &[&str], envs: &[(&str, &str)]) -> Option<Self> {
+        let dir = common::sources()?;
+        let store = tempfile::tempdir().expect("tempdir");
+        {
+            let db = Db::open(store.path()).expect("disk store");
+            crosswalk::load::load(
+                &db,
+                &crosswalk::sources::Manifest::builtin().expect("manifest"),
+                &dir,
+                &["csf-2.0".to_owned()],
+                &mut |_| {},
+            )
+            .expect("load");
+        }
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"));
+        cmd.arg("--store")
+            .arg(store.path())
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("CROSSWALK_UPDATE_TOKENS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn crosswalk serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads stderr to its end, so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split(" on http://").nth(1)
+                    && let Some(addr) = rest.split('/').next()
+                {
+                    let _ = tx.send(addr.to_owned());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server announces its address");
+        Some(Spawned {
+            child,
+            base: format!("http://{addr}"),
+            _store: store,
+        })
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// CPU time (user + system) the server has used, in clock ticks (/proc/PID/stat).
+    fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).expect("stat");
+        // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        f[11].parse::<u64>().expect("utime") + f[12].parse::<u64>().expect("stime")
+    }
+
+    /// Resident memory in MiB (/proc/PID/status).
+    fn rss_mib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("status");
+        let kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS");
+        kb / 1024
+    }
+
+    /// Waits until the CPU time stops growing (less than 5 ticks in a second), for at most
+    /// `within`; returns how long that took.
+    fn until_idle(&self, within: Duration) -> Option<Duration> {
+        let started = Instant::now();
+        while started.elapsed() < within {
+            let before = self.cpu_ticks();
+            std::thread::sleep(Duration::from_secs(1));
+            if self.cpu_ticks() - before < 5 {
+                return Some(started.elapsed());
+            }
+        }
+        None
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Hours of work unless cancelled.
+const CROSS_PRODUCT: &str = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+
+#[test]
+fn a_timed_out_query_stops_using_the_cpu() {
+    let Some(s) = Spawned::start(&["--timeout", "1"], &[]) else {
+        return;
+    };
+    let r = get(
+        &format!("{}/sparql?query={}", s.base, enc(CROSS_PRODUCT)),
+        None,
+    );
+    assert_eq!(r.status, 503, "{}", r.text());
+    // Stopped within 2 s of the answer: then a second without CPU time.
+    let idle = s.until_idle(Duration::from_secs(3));
+    assert!(idle.is_some_and(|t| t < Duration::from_secs(3)), "{idle:?}");
+    assert_eq!(
+        get(&format!("{}/sparql?query={}", s.base, enc(NOTATION)), None).status,
+        200
+    );
+}
+
+#[test]
+fn a_query_whose_client_went_away_stops() {
+    let Some(s) = Spawned::start(&["--timeout", "600"], &[]) else {
+        return;
+    };
+    let impatient = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(1)))
+        .build()
+        .new_agent();
+    let gone = impatient
+        .get(&format!("{}/sparql?query={}", s.base, enc(CROSS_PRODUCT)))
+        .call();
+    assert!(gone.is_err(), "the client gave up");
+    // Busy a moment ago; idle within 2 s of the disconnect.
+    let idle = s.until_idle(Duration::from_secs(3));
+    assert!(idle.is_some(), "still evaluating");
+}
+
+#[test]
+fn sigterm_stops_the_server_with_a_query_in_flight() {
+    let Some(mut s) = Spawned::start(&["--timeout", "600"], &[]) else {
+        return;
+    };
+    let url = format!("{}/sparql?query={}", s.base, enc(CROSS_PRODUCT));
+    let client = std::thread::spawn(move || agent().get(&url).call().map(reply));
+    // Evaluating: the CPU time grows.
+    let before = s.cpu_ticks();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.cpu_ticks() < before + 50 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(s.cpu_ticks() >= before + 50, "the query is not running");
+    let sent = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &s.pid().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let exited = loop {
+        if let Some(status) = s.child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if sent.elapsed() > Duration::from_secs(5) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        exited.is_some(),
+        "still running {:?} after SIGTERM",
+        sent.elapsed()
+    );
+    // The query was cancelled, so its client got an answer before the server went (not a
+    // connection cut at the end of the grace period).
+    let r = client.join().expect("client thread").expect("an answer");
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().contains("shutting down"), "{}", r.text());
+}
+
+#[test]
+fn a_query_over_the_memory_bound_is_cancelled_and_the_memory_returned() {
+    let Some(s) = Spawned::start(&["--timeout", "120", "--max-memory", "512"], &[]) else {
+        return;
+    };
+    let idle = s.rss_mib();
+    assert!(
+        idle < 300,
+        "idle at {idle} MiB: the bound would mean nothing"
+    );
+    // ORDER BY keeps every row of a cross product: ~10^8 rows, tens of GB.
+    let sort = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d";
+    let r = get(&format!("{}/sparql?query={}", s.base, enc(sort)), None);
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.text().contains("memory bound"), "{}", r.text());
+    let api = get(&format!("{}/api/v1/queries/stats-elements", s.base), None);
+    assert_eq!(api.status, 200, "{}", api.text());
+    // Back near idle within a few seconds.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while s.rss_mib() > idle + 100 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        s.rss_mib() <= idle + 100,
+        "{} MiB after, {idle} MiB idle",
+        s.rss_mib()
+    );
+    // The JSON API gives the stable code.
+    let grouped = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?d ?a";
+    let r = reply(
+        agent()
+            .post(&format!("{}/sparql", s.base))
+            .header("Content-Type", "application/sparql-query")
+            .send(grouped.as_bytes())
+            .expect("POST"),
+    );
+    assert_eq!(r.status, 503, "{}", r.text());
+}
+
+/// An update whose re-inference fails is not applied at all: update and inference are one
+/// transaction. (The failure is switched on by an environment variable only debug builds read.)
+#[cfg(debug_assertions)]
+#[test]
+fn an_update_whose_reinference_fails_leaves_the_store_unchanged() {
+    let Some(s) = Spawned::start(
+        &["--update-token", "s3cret"],
+        &[("CROSSWALK_FAIL_REINFER", "1")],
+    ) else {
+        return;
+    };
+    let quads = || get(&format!("{}/healthz", s.base), None).json()["quads"].as_u64();
+    let before = quads();
+    assert!(before.is_some_and(|n| n > 1000), "{before:?}");
+    let digests = "ASK { ?g <https://w3id.org/crosswalk/ontology#loadDigest> ?d }";
+    let ask = |q: &str| {
+        parse_results(
+            &get(&format!("{}/sparql?query={}", s.base, enc(q)), None).body,
+            QueryResultsFormat::Json,
+        )
+    };
+    let digested = ask(digests);
+    let r = reply(
+        agent()
+            .post(&format!("{}/sparql", s.base))
+            .header("Content-Type", "application/sparql-update")
+            .header("Authorization", "Bearer s3cret")
+            .send("INSERT DATA { <urn:a> <urn:b> <urn:c> }".as_bytes())
+            .expect("POST"),
+    );
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert!(r.text().contains("not applied"), "{}", r.text());
+    assert_eq!(ask("ASK { <urn:a> <urn:b> <urn:c> }"), Err(false));
+    // Nothing of the transaction stayed, not even the dropping of the load digests.
+    assert_eq!(ask(digests), digested);
+    assert_eq!(quads(), before);
+}

@@ -51,6 +51,28 @@ impl Failure {
             ),
         )
     }
+    /// The process went over `--max-memory` while the query ran: it was cancelled (the
+    /// bound cannot tell which query grew, so every running one is).
+    pub fn too_large(bound: Option<u64>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too_large",
+            format!(
+                "the server went over its memory bound{} while the query ran, and cancelled it; \
+                 narrow the query (fewer rows to sort, group or join) or retry later",
+                bound
+                    .map(|b| format!(" ({} MiB, server --max-memory)", b >> 20))
+                    .unwrap_or_default()
+            ),
+        )
+    }
+    pub fn shutting_down() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting_down",
+            "the server is shutting down; the query was cancelled",
+        )
+    }
     pub fn not_acceptable(offered: &[&str]) -> Self {
         Self::new(
             StatusCode::NOT_ACCEPTABLE,

@@ -3,13 +3,17 @@
 //! OpenAPI document, and a small offline page at `/`.
 //!
 //! Safe by default: read-only unless update tokens are configured; every query runs on the
-//! blocking pool under a cancellation token (the timeout cancels evaluation, not just the
-//! response) and a concurrency bound; bodies and result rows are capped.
+//! blocking pool under a cancellation token and a concurrency bound; bodies and result rows
+//! are capped. The token stops the evaluation itself, not just the response: at the timeout,
+//! when the client disconnects, when the process goes over its memory bound, and at shutdown.
 mod api;
 mod failure;
+mod jobs;
 mod negotiate;
 mod page;
 mod sparql;
+
+pub use jobs::default_memory_bound;
 
 use crate::store::Db;
 use axum::Router;
@@ -40,6 +44,9 @@ pub struct Config {
     pub cors: bool,
     /// Bearer tokens allowed to run SPARQL Update. Empty: every update is refused (403).
     pub update_tokens: Vec<String>,
+    /// Resident memory of the process, in bytes, above which the running queries are
+    /// cancelled (503 `too_large`); checked every 100 ms. `None`: no bound.
+    pub max_memory: Option<u64>,
 }
 
 impl Default for Config {
@@ -51,6 +58,7 @@ impl Default for Config {
             max_concurrent: 8,
             cors: false,
             update_tokens: Vec::new(),
+            max_memory: None,
         }
     }
 }
@@ -66,6 +74,9 @@ struct AppState {
 pub fn router(db: Db, cfg: Config) -> Router {
     let cors = cfg.cors;
     let max_body = cfg.max_body;
+    if let Some(limit) = cfg.max_memory {
+        jobs::watch_memory(limit);
+    }
     let state = AppState {
         db,
         permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
@@ -95,15 +106,39 @@ pub fn router(db: Db, cfg: Config) -> Router {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then finishes in-flight requests.
+/// How long in-flight requests get to answer once shutdown began (their queries are cancelled
+/// at once, so they answer in milliseconds unless something blocks).
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// Serves `app` on `listener` until `shutdown` completes; then cancels every running query of
+/// the process (and any started later) and lets in-flight requests answer, for at most
+/// [`SHUTDOWN_GRACE`]. Blocking tasks may still be running when this returns: the caller's
+/// runtime should not wait for them unbounded (`Runtime::shutdown_timeout`).
 pub async fn run(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let began = Arc::new(tokio::sync::Notify::new());
+    let notify = began.clone();
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            jobs::close();
+            notify.notify_one();
+        })
+        .into_future();
+    let grace = async {
+        began.notified().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        r = server => r,
+        () = grace => {
+            tracing::warn!("requests still in flight after the shutdown grace period: stopping anyway");
+            Ok(())
+        }
+    }
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
@@ -126,8 +161,9 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-/// Runs `f` on the blocking pool within the configured timeout and concurrency bound. On
-/// timeout the token is cancelled, so evaluation stops at its next check and frees its slot.
+/// Runs `f` on the blocking pool within the configured timeout and concurrency bound. The
+/// token is cancelled on timeout, when this future is dropped (the client went away), over
+/// the memory bound and at shutdown, so evaluation stops at its next check and frees its slot.
 async fn blocking<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
@@ -156,24 +192,41 @@ async fn run_blocking<T: Send + 'static>(
         .await
         .map_err(|_| Failure::busy(budget))?
         .map_err(|e| Failure::internal(e.to_string()))?;
-    let token = CancellationToken::new();
-    let inner = token.clone();
-    let job = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        f(inner)
-    });
     if !bounded {
+        // A write is not cancelled (by the clock, a disconnect or the watchdog): once it runs
+        // it commits or rolls back as a whole.
+        let job = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f(CancellationToken::new())
+        });
         return job
             .await
             .map_err(|e| Failure::internal(format!("update task failed: {e}")))?;
     }
+    let registration = jobs::Registration::new();
+    let job = registration.job.clone();
+    // Dropped with this future: a client that goes away cancels its query.
+    let _abandon = jobs::CancelOnDrop(job.clone());
+    let token = job.token.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        // Listed as running until the evaluation has really stopped.
+        let _registration = registration;
+        f(token)
+    });
     let left = budget.saturating_sub(started.elapsed());
-    match tokio::time::timeout(left, job).await {
+    let result = match tokio::time::timeout(left, task).await {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => Err(Failure::internal(format!("query task failed: {e}"))),
         Err(_) => {
-            token.cancel();
-            Err(Failure::timeout(budget))
+            job.cancel(jobs::Reason::Timeout);
+            return Err(Failure::timeout(budget));
         }
+    };
+    // A cancelled evaluation ends in an error; say why it was cancelled.
+    match (result, job.reason()) {
+        (Err(_), Some(jobs::Reason::Memory)) => Err(Failure::too_large(st.cfg.max_memory)),
+        (Err(_), Some(jobs::Reason::Shutdown)) => Err(Failure::shutting_down()),
+        (r, _) => r,
     }
 }

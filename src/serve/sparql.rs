@@ -289,21 +289,27 @@ async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Respons
         let prepared = SparqlEvaluator::new()
             .parse_update(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
-        let failed = |e: String| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "update_error", e);
-        prepared
-            .on_store(db.inner())
-            .execute()
-            .map_err(|e| failed(e.to_string()))?;
-        // The graphs' load digests no longer vouch for their content.
-        db.forget_load_digests()
-            .map_err(|e| failed(e.to_string()))?;
-        // graph/inferred is derived data: re-derive it from what the update left, so inverses
-        // and paths answer for the asserted graphs as they now are (an edit to
-        // graph/inferred itself is overwritten, as a load would).
-        crate::infer::materialise(&db).map(|_| ()).map_err(|e| {
-            failed(format!(
-                "the update was applied, but re-inference failed: {e}"
-            ))
+        // One transaction: the update, the load digests it voids and graph/inferred derived
+        // from what it left (an edit to graph/inferred itself is overwritten, as a load
+        // would). Any failure rolls all of it back, so the store never holds an update
+        // without its inference.
+        db.transaction(|tx| {
+            prepared
+                .on_transaction(tx)
+                .execute()
+                .map_err(|e| crate::Error::QueryEvaluation(e.to_string()))?;
+            // The graphs' load digests no longer vouch for their content.
+            crate::store::Db::forget_load_digests_in(tx)?;
+            crate::infer::materialise_in(&db, tx)
+                .map_err(|e| crate::Error::Invalid(format!("re-inference failed: {e}")))?;
+            Ok(())
+        })
+        .map_err(|e| {
+            Failure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "update_error",
+                format!("the update was not applied: {e}"),
+            )
         })
     })
     .await;

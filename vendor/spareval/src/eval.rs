@@ -630,13 +630,24 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
             pattern,
             GraphPattern::Join { .. } | GraphPattern::LeftJoin { .. } | GraphPattern::Path { .. }
         ) {
+            // Once cancelled it yields that error and ends, rather than an error per tuple it
+            // would still have computed: an ORDER BY or GROUP BY above collects its input to
+            // the end, errors included.
             let token = self.dataset.cancellation_token.clone();
             let inner = evaluator;
             evaluator = Rc::new(move |tuple| {
                 let token = token.clone();
-                Box::new(inner(tuple).map(move |r| {
-                    token.ensure_alive()?;
-                    r
+                let mut inner = inner(tuple);
+                let mut cancelled = false;
+                Box::new(std::iter::from_fn(move || {
+                    if cancelled {
+                        return None;
+                    }
+                    if let Err(e) = token.ensure_alive() {
+                        cancelled = true;
+                        return Some(Err(e));
+                    }
+                    inner.next()
                 }))
             });
         }
@@ -1575,6 +1586,15 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             }
                         })
                         .collect::<Vec<_>>();
+                    // crosswalk patch (vendor/README.md): a cancelled input is not sorted:
+                    // comparing terms decodes them, and sorting the millions of rows a
+                    // cancelled cross product had gathered took minutes.
+                    if errors
+                        .iter()
+                        .any(|e| matches!(e, Err(QueryEvaluationError::Cancelled)))
+                    {
+                        values = Vec::new();
+                    }
                     values.sort_unstable_by(|a, b| {
                         for comp in &by {
                             match comp {
