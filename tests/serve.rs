@@ -939,13 +939,13 @@ fn api_parameters_are_checked_never_silently_widened_or_emptied() {
     );
 }
 
-/// `map` with explanations over every set answers well within the timeout: the explanations
-/// come from one query over the facts inference stored (a query per answer took ~1 s each,
-/// 1 min 45 s for GV.SC-07).
+/// `map` with explanations over every set answers within the timeout: the explanations come
+/// from one query over the facts inference stored (a query per answer took ~1 s each, 1 min
+/// 45 s for GV.SC-07). Its speed is benchmarked (`map GV.SC-07 explain, all sets`).
 #[test]
 fn api_map_explains_every_set_within_the_timeout() {
     let b = server!();
-    let started = Instant::now();
+    // Within the server's timeout (10 s), or this is a 503.
     let r = get(&format!("{b}/api/v1/map/GV.SC-07?explain=true"), None);
     assert_eq!(r.status, 200, "{}", r.text());
     let answers = r.json()["answers"].as_array().cloned().unwrap_or_default();
@@ -963,11 +963,6 @@ fn api_map_explains_every_set_within_the_timeout() {
             "{a}: {lines:?}"
         );
     }
-    assert!(
-        started.elapsed() < Config::default().timeout,
-        "{:?}",
-        started.elapsed()
-    );
 }
 
 /// The debug binary serving an on-disk store (the CSF 2.0 catalog, ~10k quads: a three-way
