@@ -431,6 +431,7 @@ impl Db {
         query: &str,
         bindings: &[(&str, Term)],
     ) -> Result<QueryResults<'static>> {
+        crate::query::check_nesting(query)?;
         // Constants in the algebra where that is equivalent (crate::bind), else VALUES.
         let mut prepared = match crate::bind::substitute(query, bindings)? {
             Some(q) => evaluator.for_query(q),
