@@ -187,12 +187,16 @@ def percentile(xs, p):
     return xs[k]
 
 
-def lookups(port, clients, per_client):
-    """Latencies (s) of the cheap lookup from `clients` threads, and the non-200 count."""
+def lookups(port, clients, per_client, seconds=None):
+    """Latencies (s) of the cheap lookup from `clients` threads (`per_client` each, or as many
+    as `seconds` allow), and the non-200 count."""
     lat, errors, lock = [], [0], threading.Lock()
+    until = time.monotonic() + seconds if seconds else None
 
     def run():
-        for _ in range(per_client):
+        n = 0
+        while (until is None and n < per_client) or (until is not None and time.monotonic() < until):
+            n += 1
             s, _, dt = request(port, "GET", LOOKUP, timeout=30)
             with lock:
                 lat.append(dt)
@@ -244,6 +248,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=2.0)
     ap.add_argument("--lookups", type=int, default=50, help="lookups per client per phase")
     ap.add_argument("--updates", type=int, default=8)
+    ap.add_argument("--abuse-seconds", type=float, default=8.0, help="lookups measured this long under abuse")
     ap.add_argument("--json")
     a = ap.parse_args()
     if not os.path.isfile(os.path.join(a.sources, "nist/MANIFEST.md")):
@@ -450,17 +455,19 @@ def run_checks(a, srv, r):
     for t in threads:
         t.start()
     time.sleep(1.0)
-    loaded, loaded_err = lookups(port, 4, a.lookups)
+    # Long enough for each abusive client to run into several timeouts.
+    loaded, loaded_err = lookups(port, 4, 0, seconds=a.abuse_seconds)
     stop.set()
     for t in threads:
         t.join()
     p99_loaded = percentile(loaded, 99)
     ratio = p99_loaded / p99_idle if p99_idle > 0 else float("inf")
     r.figures["loaded"] = {"p50_ms": percentile(loaded, 50) * 1000, "p99_ms": p99_loaded * 1000, "bad_status": bad_status}
-    r.check("lookup p99 under 4 abusive clients <= 2x idle", ratio <= 2.0 and loaded_err == 0,
+    r.check(f"lookup p99 under 4 abusive clients ({a.abuse_seconds:.0f} s) <= 2x idle", ratio <= 2.0 and loaded_err == 0,
             f"p99 {p99_loaded*1000:.0f} ms vs idle {p99_idle*1000:.0f} ms = {ratio:.1f}x; p50 {percentile(loaded, 50)*1000:.0f} ms; "
             f"{loaded_err} lookup errors of {len(loaded)}; abusive responses {bad_status}",
-            "cancellation in joins (this branch) and the server stopping work on timeout")
+            "CPU share: until its timeout each abusive query keeps a core busy, and this machine has 2; "
+            "the server would have to admit fewer expensive queries than it has cores")
 
     print("== 7. CPU and memory after the timeouts", flush=True)
     since = last_timeout[0]
@@ -469,12 +476,15 @@ def run_checks(a, srv, r):
     c2 = srv.cpu()
     time.sleep(2.0)
     c4 = srv.cpu()
+    rss_4 = srv.rss_mb()
+    # The allocator hands freed memory back to the system lazily: RSS again 15 s on.
+    time.sleep(max(0.0, since + 15.0 - time.monotonic()))
     rss_after = srv.rss_mb()
     r.check("CPU time stops growing within 2 s of the last timeout", quiet_after <= 2.0,
             f"quiet {quiet_after:.1f} s after the last 503; {c4 - c2:.2f} s CPU between +2 s and +4 s",
             "the server stopping work on timeout (another branch)")
-    r.check("RSS returns near idle (within 25 %)", rss_after <= rss_idle * 1.25,
-            f"idle {rss_idle:.0f} MB, peak {rss_peak[0]:.0f} MB, after {rss_after:.0f} MB",
+    r.check("RSS returns near idle (within 25 %) 15 s after the last timeout", rss_after <= rss_idle * 1.25,
+            f"before the abuse {rss_idle:.0f} MB, peak {rss_peak[0]:.0f} MB, {rss_4:.0f} MB at +4 s, {rss_after:.0f} MB at +15 s",
             "the server stopping work on timeout (another branch)")
 
     r.check("server alive at the end", srv.alive(), "running" if srv.alive() else f"exited {srv.proc.returncode}")
