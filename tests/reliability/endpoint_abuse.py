@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -275,6 +276,7 @@ def main():
         log = open(os.path.join(work, "server.log"), errors="replace").read()
         if "panicked" in log or "overflow" in log:
             print("server log:\n" + log[-3000:])
+        shutil.rmtree(work, ignore_errors=True)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(r.figures, f, indent=2)
