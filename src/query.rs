@@ -17,6 +17,78 @@ mod named {
     include!(concat!(env!("OUT_DIR"), "/queries.rs"));
 }
 
+/// Brackets (`{`, `(`, `[`) a query or update may nest. The parser and evaluator recurse per
+/// level: 256 nested `OPTIONAL`s or 1,024 groups overflowed the stack and killed `serve` (a
+/// 12 KB request); real queries nest a dozen levels at most.
+pub const MAX_NESTING: usize = 64;
+
+/// Refuses SPARQL text whose brackets nest deeper than [`MAX_NESTING`], before it is parsed.
+/// Brackets inside strings, IRIs and comments do not count, as the parser reads them.
+pub fn check_nesting(text: &str) -> Result<()> {
+    let b = text.as_bytes();
+    let (mut depth, mut i, mut line) = (0usize, 0usize, 1usize);
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            q @ (b'"' | b'\'') => {
+                let long = b[i..].starts_with(&[q, q, q]);
+                i += if long { 3 } else { 1 };
+                while i < b.len() {
+                    if b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == b'\n' {
+                        line += 1;
+                    }
+                    if long && b[i..].starts_with(&[q, q, q]) {
+                        i += 3;
+                        break;
+                    }
+                    if !long && b[i] == q {
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            // An IRI only if a `>` closes it before any character an IRI cannot hold;
+            // otherwise `<` is less-than and what follows is scanned.
+            b'<' => {
+                let end = b[i + 1..].iter().position(|c| {
+                    matches!(
+                        c,
+                        b'>' | b'<' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
+                    ) || *c <= b' '
+                });
+                if let Some(n) = end.filter(|n| b[i + 1 + n] == b'>') {
+                    i += n + 2;
+                    continue;
+                }
+            }
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Error::QuerySyntax(format!(
+                        "brackets nest deeper than {MAX_NESTING} levels at line {line}"
+                    )));
+                }
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
 /// A table of solutions.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Solutions {
@@ -613,4 +685,39 @@ pub fn bind_value(kind: Kind, v: &str) -> Result<Term> {
         }
         _ => Literal::new_simple_literal(v).into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_counted_outside_strings_iris_and_comments() {
+        let deep = |n: usize| {
+            format!(
+                "SELECT * WHERE {}?s ?p ?o{}",
+                "{ ".repeat(n),
+                " }".repeat(n)
+            )
+        };
+        assert!(check_nesting(&deep(MAX_NESTING)).is_ok());
+        let e = check_nesting(&deep(MAX_NESTING + 1))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("nest deeper than 64 levels at line 1"), "{e}");
+        let hidden = format!(
+            "SELECT * WHERE {{ ?s <urn:{{(> \"{0}\" . ?s ?p '''{0}''' # {0}\n FILTER(?s < {1}1{2}) }}",
+            "{".repeat(100),
+            "(".repeat(10),
+            ")".repeat(10)
+        );
+        assert!(check_nesting(&hidden).is_ok());
+        // A `<` that opens no IRI does not hide the brackets after it.
+        let lt = format!(
+            "ASK {{ FILTER(?a < {}1{}) }}",
+            "(".repeat(70),
+            ")".repeat(70)
+        );
+        assert!(check_nesting(&lt).is_err());
+    }
 }

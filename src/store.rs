@@ -20,6 +20,20 @@ const DIFF_LIMIT: usize = 50_000;
 /// [`Db::replace_graphs_knowing`].
 pub type Previous<'a> = (NamedNode, Box<dyn FnOnce() -> Result<Vec<Quad>> + 'a>);
 
+/// Where a write that is not one transaction keeps a checkpoint of the store until it is done
+/// (inside the store's directory: RocksDB leaves names it does not know alone).
+const UNDO: &str = "crosswalk-undo";
+const UNDO_TMP: &str = "crosswalk-undo.tmp";
+const UNDO_DONE: &str = "crosswalk-undo.done";
+
+/// Removes a checkpoint that is no longer needed: renamed first, so that a removal cut short
+/// never leaves a partial checkpoint under the name an open restores from.
+fn discard(undo: &Path) -> Result<()> {
+    let done = undo.with_file_name(UNDO_DONE);
+    std::fs::rename(undo, &done).map_err(|e| Error::io(undo, e))?;
+    std::fs::remove_dir_all(&done).map_err(|e| Error::io(&done, e))
+}
+
 /// An order-independent digest of a graph's quads, leaving out its load timestamp and the
 /// digest itself: the count and the wrapping sum of each quad's SHA-256 (first 128 bits).
 /// Equal digests mean a reload would write the same content.
@@ -134,6 +148,12 @@ impl Db {
             });
         }
         let lock = crate::lock::shared(path, crate::lock::READER_WAIT)?;
+        if path.join(UNDO).is_dir() {
+            return Err(Error::StoreBusy {
+                store: path.to_owned(),
+                detail: "its last write was interrupted; run `crosswalk load` (a writer, alone with the store) to restore it first".to_owned(),
+            });
+        }
         let mut db = Self::open_rw_inner(path)?;
         db._lock = lock.map(std::sync::Arc::new);
         Ok(db)
@@ -142,6 +162,8 @@ impl Db {
     fn open_rw(path: &Path, lock: crate::lock::Held) -> Result<Self> {
         let mut db = Self::open_rw_inner(path)?;
         db._lock = Some(std::sync::Arc::new(lock));
+        // Alone with the store: a write killed half-way is undone here.
+        db.undo_interrupted_write()?;
         Ok(db)
     }
 
@@ -166,7 +188,11 @@ impl Db {
             });
         }
         let lock = crate::lock::shared(path, crate::lock::READER_WAIT)?;
-        let store = Store::open_read_only(path).map_err(|e| open_error(path, e))?;
+        // A write killed half-way left the content before it in a checkpoint: a reader, which
+        // may not write, reads that until the next writer restores it.
+        let undo = path.join(UNDO);
+        let from = if undo.is_dir() { undo.as_path() } else { path };
+        let store = Store::open_read_only(from).map_err(|e| open_error(path, e))?;
         Ok(Db {
             store,
             location: Some(path.to_owned()),
@@ -248,7 +274,8 @@ impl Db {
     /// alone, one already in the store is changed by its difference (removed and added quads)
     /// when that is small, and the others are cleared in the same transaction and written by
     /// the bulk loader after it (a 264k-quad RocksDB transaction took 20 s). The quads are
-    /// complete before either step, so only a storage failure could leave a graph empty.
+    /// complete before either step; a checkpoint taken before the commit lets the next
+    /// [`Db::open`] undo a write killed between the two (it left graphs half written).
     pub fn replace_graphs(&self, graphs: &[(&NamedNode, &[Quad])]) -> Result<Vec<NamedNode>> {
         self.replace_graphs_knowing(graphs, Vec::new())
     }
@@ -336,12 +363,19 @@ impl Db {
                 }
             }
         }
+        // The bulk load below runs after the commit and in several steps: until it is done,
+        // a checkpoint of the store as it was lets the next open undo a write cut short.
+        let undo = if bulk.is_empty() {
+            None
+        } else {
+            Some(self.checkpoint()?)
+        };
         let started = std::time::Instant::now();
         tx.commit()?;
         tracing::debug!(ms = started.elapsed().as_millis(), "committed");
-        if bulk.is_empty() {
+        let Some(undo) = undo else {
             return Ok(unchanged);
-        }
+        };
         let total: usize = bulk.iter().map(|q| q.len()).sum();
         // One call with batches of half the quads: the RocksDB loader builds each batch's SST
         // files on its own thread, so both cores work (a call per graph left the 437k-quad
@@ -354,7 +388,63 @@ impl Db {
             .with_max_memory_size_in_megabytes(total.div_ceil(1000).max(1));
         loader.load_quads(bulk.iter().flat_map(|q| q.iter().cloned()))?;
         loader.commit()?;
+        discard(&undo)?;
         Ok(unchanged)
+    }
+
+    /// A checkpoint of the store (RocksDB hard links, no copy) at `<store>/crosswalk-undo`,
+    /// made under a temporary name and renamed, so that it exists only once complete.
+    fn checkpoint(&self) -> Result<PathBuf> {
+        let dir = self
+            .location
+            .as_deref()
+            .ok_or_else(|| Error::Invalid("an in-memory store has no checkpoint".into()))?;
+        let (tmp, undo) = (dir.join(UNDO_TMP), dir.join(UNDO));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
+        self.store.backup(&tmp)?;
+        std::fs::rename(&tmp, &undo).map_err(|e| Error::io(&undo, e))?;
+        Ok(undo)
+    }
+
+    /// Undoes a write that was cut short (the process killed between its transaction and the
+    /// end of its bulk load left graphs half written): the store's content is replaced by the
+    /// checkpoint taken before that write. Runs with RocksDB's lock held, so no other writer
+    /// is at work; a restore cut short is redone by the next open.
+    fn undo_interrupted_write(&self) -> Result<()> {
+        let Some(dir) = self.location.as_deref() else {
+            return Ok(());
+        };
+        for leftover in [dir.join(UNDO_TMP), dir.join(UNDO_DONE)] {
+            if leftover.exists() {
+                std::fs::remove_dir_all(&leftover).map_err(|e| Error::io(&leftover, e))?;
+            }
+        }
+        let undo = dir.join(UNDO);
+        if !undo.is_dir() {
+            return Ok(());
+        }
+        tracing::warn!(
+            "the last write to {} was interrupted: restoring the content it had before",
+            dir.display()
+        );
+        let before = Store::open_read_only(&undo).map_err(|e| {
+            Error::Invalid(format!(
+                "store {}: cannot read the checkpoint {} to undo an interrupted write: {e}",
+                dir.display(),
+                undo.display()
+            ))
+        })?;
+        self.store.clear()?;
+        let mut loader = self
+            .store
+            .bulk_loader()
+            .with_num_threads(std::thread::available_parallelism().map_or(1, usize::from));
+        loader.load_ok_quads::<_, Error>(before.iter())?;
+        loader.commit()?;
+        drop(before);
+        discard(&undo)
     }
 
     /// `quads` as the store's content of `graph` (with its recorded digest quad), if their
@@ -611,6 +701,7 @@ impl Db {
         query: &str,
         bindings: &[(&str, Term)],
     ) -> Result<QueryResults<'static>> {
+        crate::query::check_nesting(query)?;
         // Constants in the algebra where that is equivalent (crate::bind), else VALUES.
         let mut prepared = match crate::bind::substitute(query, bindings)? {
             Some(q) => evaluator.for_query(q),
@@ -675,5 +766,67 @@ impl Db {
         let mut lines: Vec<String> = g.iter().map(|t| format!("{t} .\n")).collect();
         lines.sort();
         Ok(crate::load::sha256_hex(lines.concat().as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{GraphName, Literal};
+
+    fn quad(g: &str, v: &str) -> Quad {
+        Quad::new(
+            NamedNode::new_unchecked("urn:s"),
+            NamedNode::new_unchecked("urn:p"),
+            Literal::new_simple_literal(v),
+            GraphName::NamedNode(NamedNode::new_unchecked(g)),
+        )
+    }
+
+    fn content(db: &Db) -> Vec<String> {
+        let mut v: Vec<String> = db.inner().iter().map(|q| q.unwrap().to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn an_open_undoes_a_write_cut_short_after_its_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let before = {
+            let db = Db::open(&path).unwrap();
+            db.replace_graph(
+                &NamedNode::new_unchecked("urn:g1"),
+                &[quad("urn:g1", "old")],
+            )
+            .unwrap();
+            // What a write that dies after its commit leaves: a checkpoint and half the change.
+            db.checkpoint().unwrap();
+            let before = {
+                let undo = Store::open_read_only(path.join(UNDO)).unwrap();
+                let mut v: Vec<String> = undo.iter().map(|q| q.unwrap().to_string()).collect();
+                v.sort();
+                v
+            };
+            db.drop_graph(&NamedNode::new_unchecked("urn:g1")).unwrap();
+            db.replace_graph(
+                &NamedNode::new_unchecked("urn:g2"),
+                &[quad("urn:g2", "new")],
+            )
+            .unwrap();
+            before
+        };
+        assert_eq!(before.len(), 1);
+        let db = Db::open(&path).unwrap();
+        assert_eq!(content(&db), before);
+        assert!(!path.join(UNDO).exists() && !path.join(UNDO_DONE).exists());
+        // A write that completes leaves no checkpoint behind.
+        let many: Vec<Quad> = (0..SMALL_WRITE + 1)
+            .map(|i| quad("urn:g3", &i.to_string()))
+            .collect();
+        db.replace_graph(&NamedNode::new_unchecked("urn:g3"), &many)
+            .unwrap();
+        assert!(!path.join(UNDO).exists());
+        assert_eq!(db.len().unwrap(), SMALL_WRITE + 3);
     }
 }

@@ -11,8 +11,31 @@ use crate::vocab::cw;
 use calamine::{Data, Range, Reader};
 use oxigraph::model::{NamedNode, NamedNodeRef};
 
+/// Cells a sheet may span (rows × columns between its outermost cells). calamine builds a
+/// sheet as a dense grid: one cell moved to XFD1048576 asked for 512 GiB and aborted.
+const MAX_CELLS: u64 = 4_000_000;
+
 /// Reads one sheet of a workbook held in memory; errors name the file and the sheet.
 pub(crate) fn read_sheet(f: &InputFile, sheet: &str) -> Result<Range<Data>> {
+    check_string_count(f)?;
+    // calamine panics on some malformed parts (in debug builds, an arithmetic overflow on a
+    // 12-digit row number): a bad workbook is an error, it must not take the process down.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_sheet_cells(f, sheet)))
+        .unwrap_or_else(|p| {
+            let why = p
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Error::parse(
+                &f.path,
+                format!("sheet '{sheet}'"),
+                format!("the workbook reader failed on malformed content: {why}"),
+            ))
+        })
+}
+
+fn read_sheet_cells(f: &InputFile, sheet: &str) -> Result<Range<Data>> {
     let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(f.bytes.as_slice()))
         .map_err(|e| Error::parse(&f.path, "workbook", format!("not a readable workbook: {e}")))?;
     let names = wb.sheet_names();
@@ -23,8 +46,90 @@ pub(crate) fn read_sheet(f: &InputFile, sheet: &str) -> Result<Range<Data>> {
             format!("no such sheet (the workbook has: {})", names.join(", ")),
         ));
     }
-    wb.worksheet_range(sheet)
-        .map_err(|e| Error::parse(&f.path, format!("sheet '{sheet}'"), e))
+    let at = || format!("sheet '{sheet}'");
+    let calamine::Sheets::Xlsx(xlsx) = &mut wb else {
+        return wb
+            .worksheet_range(sheet)
+            .map_err(|e| Error::parse(&f.path, at(), e));
+    };
+    // The cells one by one (as calamine's own worksheet_range reads them), so that a far-off
+    // cell is refused before any grid is allocated.
+    let mut reader = xlsx
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| Error::parse(&f.path, at(), e))?;
+    let (mut first, mut last) = ((u32::MAX, u32::MAX), (0, 0));
+    let mut cells = Vec::new();
+    while let Some(c) = reader
+        .next_cell()
+        .map_err(|e| Error::parse(&f.path, at(), e))?
+    {
+        if *c.get_value() == calamine::DataRef::Empty {
+            continue;
+        }
+        let (row, col) = c.get_position();
+        first = (first.0.min(row), first.1.min(col));
+        last = (last.0.max(row), last.1.max(col));
+        let span = u64::from(last.0 - first.0 + 1) * u64::from(last.1 - first.1 + 1);
+        if span > MAX_CELLS {
+            return Err(Error::parse(
+                &f.path,
+                format!(
+                    "{} row {} column {}",
+                    at(),
+                    u64::from(row) + 1,
+                    u64::from(col) + 1
+                ),
+                format!(
+                    "this cell makes the sheet span {span} cells; at most {MAX_CELLS} are read"
+                ),
+            ));
+        }
+        cells.push(calamine::Cell::new(
+            (row, col),
+            Data::from(c.get_value().clone()),
+        ));
+    }
+    Ok(Range::from_sparse(cells))
+}
+
+/// Refuses a shared-string table that states more strings than its part could hold:
+/// calamine reserves room for the stated `uniqueCount` up front, and a forged count of 10^11
+/// aborted the process on the failed allocation (no error or unwind can report that).
+fn check_string_count(f: &InputFile) -> Result<()> {
+    static COUNT: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\s*\+?(\d+)"#).ok()
+    });
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(f.bytes.as_slice())) else {
+        return Ok(()); // not a zip: calamine says what is wrong with it
+    };
+    // A string takes at least 5 bytes (`<si/>`), and deflate expands at most ~1032-fold.
+    let most = (f.bytes.len() as u64).saturating_mul(1032) / 5;
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index(i) else { continue };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        if !name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            continue;
+        }
+        let mut head = Vec::new();
+        // The table's start tag comes first; a broken part is calamine's to report.
+        let _ = std::io::Read::read_to_end(&mut std::io::Read::take(part, 64 << 10), &mut head);
+        let head = String::from_utf8_lossy(&head);
+        let stated = COUNT
+            .as_ref()
+            .and_then(|re| re.captures(&head))
+            .and_then(|c| c[1].parse::<u64>().ok().or(Some(u64::MAX)));
+        if let Some(n) = stated.filter(|n| *n > most) {
+            return Err(Error::parse(
+                &f.path,
+                format!("{name} uniqueCount"),
+                format!(
+                    "states {n} strings, more than the {} bytes of the workbook can hold",
+                    f.bytes.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A cell's text as the spreadsheet shows it ("" when empty); numbers print without ".0".
@@ -393,6 +498,81 @@ mod tests {
         assert_eq!(parse_strength("7"), Some(7));
         assert_eq!(parse_strength("10.0"), Some(10));
         assert_eq!(parse_strength("11"), None);
+    }
+
+    /// A one-sheet workbook: A1 and a second cell at `far`, and a string table stating `count`.
+    fn workbook(far: &str, count: &str) -> InputFile {
+        use std::io::Write;
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let pkg = "http://schemas.openxmlformats.org/package/2006/relationships";
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_owned(),
+            ),
+            (
+                "_rels/.rels",
+                format!(r#"<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(r#"<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="Relationships" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(r#"<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+            ),
+            (
+                "xl/sharedStrings.xml",
+                format!(r#"<sst xmlns="{main}" count="1" uniqueCount="{count}"><si><t>x</t></si></sst>"#),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(r#"<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="{far}" t="inlineStr"><is><t>y</t></is></c></row></sheetData></worksheet>"#),
+            ),
+        ];
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, text) in parts {
+            w.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(text.as_bytes()).unwrap();
+        }
+        InputFile {
+            path: "x/olir.xlsx".into(),
+            bytes: w.finish().unwrap().into_inner(),
+            sha256: String::new(),
+            role: None,
+        }
+    }
+
+    #[test]
+    fn a_far_off_cell_or_a_forged_count_is_an_error_naming_the_place() {
+        let good = read_sheet(&workbook("C2", "1"), "Relationships").unwrap();
+        assert_eq!(
+            (cell(&good, 0, 0), cell(&good, 1, 2)),
+            ("x".into(), "y".into())
+        );
+        // These aborted the process (a 512 GiB grid, a 2.4 TB string table).
+        let e = read_sheet(&workbook("XFD1048576", "1"), "Relationships").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("x/olir.xlsx: at sheet 'Relationships' row 1048576 column 16384:"),
+            "{e}"
+        );
+        let e = read_sheet(&workbook("C2", "99999999999"), "Relationships").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("x/olir.xlsx: at xl/sharedStrings.xml uniqueCount:"),
+            "{e}"
+        );
+        // A 12-digit row number: calamine's arithmetic overflows (a panic in debug builds).
+        let e = read_sheet(&workbook("A99999999999", "1"), "Relationships").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("x/olir.xlsx: at sheet 'Relationships'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -149,6 +149,8 @@ async fn run_query(st: &AppState, headers: &HeaderMap, text: String, req: Reques
     let db = st.db.clone();
     let max_rows = st.cfg.max_rows;
     let result = blocking(st, move |token| -> Result<Body, Failure> {
+        crate::query::check_nesting(&text)
+            .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
         let mut prepared = crate::store::cancellable(&token)
             .parse_query(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
@@ -286,6 +288,8 @@ async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Respons
     }
     let db = st.db.clone();
     let result = blocking_write(st, move |_token| {
+        crate::query::check_nesting(&text)
+            .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
         let prepared = SparqlEvaluator::new()
             .parse_update(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;

@@ -105,13 +105,12 @@ impl<'a, D: QueryableDataset<'a>> EvalDataset<'a, D> {
         graph_name: Option<Option<&D::InternalTerm>>,
     ) -> impl Iterator<Item = Result<InternalQuad<D::InternalTerm>, QueryEvaluationError>> + use<'a, D>
     {
-        let cancellation_token = self.cancellation_token.clone();
-        self.dataset
-            .internal_quads_for_pattern(subject, predicate, object, graph_name)
-            .map(move |r| {
-                cancellation_token.ensure_alive()?;
-                r.map_err(|e| QueryEvaluationError::Dataset(Box::new(e)))
-            })
+        until_cancelled(
+            self.cancellation_token.clone(),
+            self.dataset
+                .internal_quads_for_pattern(subject, predicate, object, graph_name)
+                .map(|r| r.map_err(|e| QueryEvaluationError::Dataset(Box::new(e)))),
+        )
     }
 
     fn internal_quads_for_pattern(
@@ -630,26 +629,9 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
             pattern,
             GraphPattern::Join { .. } | GraphPattern::LeftJoin { .. } | GraphPattern::Path { .. }
         ) {
-            // Once cancelled it yields that error and ends, rather than an error per tuple it
-            // would still have computed: an ORDER BY or GROUP BY above collects its input to
-            // the end, errors included.
             let token = self.dataset.cancellation_token.clone();
             let inner = evaluator;
-            evaluator = Rc::new(move |tuple| {
-                let token = token.clone();
-                let mut inner = inner(tuple);
-                let mut cancelled = false;
-                Box::new(std::iter::from_fn(move || {
-                    if cancelled {
-                        return None;
-                    }
-                    if let Err(e) = token.ensure_alive() {
-                        cancelled = true;
-                        return Some(Err(e));
-                    }
-                    inner.next()
-                }))
-            });
+            evaluator = Rc::new(move |tuple| Box::new(until_cancelled(token.clone(), inner(tuple))));
         }
         if self.run_stats {
             let stats = Rc::clone(&stats);
@@ -1575,6 +1557,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         })
                     })
                     .collect::<Result<Vec<_>, QueryEvaluationError>>()?;
+                let token = self.dataset.cancellation_token.clone();
                 Rc::new(move |from| {
                     let mut errors = Vec::default();
                     let mut values = child(from)
@@ -1586,16 +1569,19 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             }
                         })
                         .collect::<Vec<_>>();
-                    // crosswalk patch (vendor/README.md): a cancelled input is not sorted:
-                    // comparing terms decodes them, and sorting the millions of rows a
-                    // cancelled cross product had gathered took minutes.
-                    if errors
-                        .iter()
-                        .any(|e| matches!(e, Err(QueryEvaluationError::Cancelled)))
-                    {
-                        values = Vec::new();
+                    // crosswalk patch (vendor/README.md): no sort once the query is
+                    // cancelled, before or during it (every comparison then says "equal"):
+                    // sorting the millions of rows a cancelled ORDER BY had gathered kept a
+                    // core busy for minutes after its 503.
+                    if token.is_cancelled() {
+                        return Box::new(errors.into_iter().chain(once(Err(
+                            QueryEvaluationError::Cancelled,
+                        ))));
                     }
                     values.sort_unstable_by(|a, b| {
+                        if token.is_cancelled() {
+                            return Ordering::Equal;
+                        }
                         for comp in &by {
                             match comp {
                                 ComparatorFunction::Asc(expression) => {
@@ -1618,6 +1604,9 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         }
                         Ordering::Equal
                     });
+                    if token.is_cancelled() {
+                        return Box::new(once(Err(QueryEvaluationError::Cancelled)));
+                    }
                     Box::new(errors.into_iter().chain(values.into_iter().map(Ok)))
                 })
             }
@@ -4255,23 +4244,50 @@ impl<'a, D: QueryableDataset<'a>> Iterator for DescribeIterator<'a, D> {
     }
 }
 
+/// crosswalk patch (vendor/README.md): `iter` until `token` is cancelled, then one
+/// `Cancelled` error and the end, checked before each item is pulled. Upstream's checks turn
+/// each item into an error but keep pulling, and the consumers that gather a side (hash and
+/// cartesian joins, closures) gather every error: a cancelled product of two 20,000-row
+/// VALUES blocks went on for minutes, growing by hundreds of MB a second.
+fn until_cancelled<T>(
+    token: CancellationToken,
+    mut iter: impl Iterator<Item = Result<T, QueryEvaluationError>>,
+) -> impl Iterator<Item = Result<T, QueryEvaluationError>> {
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        if ended {
+            return None;
+        }
+        if let Err(e) = token.ensure_alive() {
+            ended = true;
+            return Some(Err(e));
+        }
+        iter.next()
+    })
+}
+
 fn transitive_closure<T: Clone + Eq + Hash, E, NI: Iterator<Item = Result<T, E>>>(
     start: impl IntoIterator<Item = Result<T, E>>,
     mut next: impl FnMut(T) -> NI,
 ) -> impl Iterator<Item = Result<T, E>> {
-    let mut errors = Vec::new();
-    let mut todo = start
-        .into_iter()
-        .filter_map(|e| match e {
-            Ok(e) => Some(e),
+    // crosswalk patch (vendor/README.md): the first error ends the closure. Upstream keeps
+    // every error and goes on; once a query is cancelled every quad read is an error, so a
+    // cancelled `?a (p|^p)* ?b` kept scanning and keeping one error per quad read (15 GB of
+    // RSS and a busy core minutes after its 503).
+    let mut error = None;
+    let mut todo = Vec::new();
+    for e in start {
+        match e {
+            Ok(e) => todo.push(e),
             Err(e) => {
-                errors.push(e);
-                None
+                error = Some(e);
+                break;
             }
-        })
-        .collect::<Vec<_>>();
+        }
+    }
     let mut all = todo.iter().cloned().collect::<FxHashSet<_>>();
-    while let Some(e) = todo.pop() {
+    'closure: while error.is_none() {
+        let Some(e) = todo.pop() else { break };
         for e in next(e) {
             match e {
                 Ok(e) => {
@@ -4279,11 +4295,17 @@ fn transitive_closure<T: Clone + Eq + Hash, E, NI: Iterator<Item = Result<T, E>>
                         todo.push(e)
                     }
                 }
-                Err(e) => errors.push(e),
+                Err(e) => {
+                    error = Some(e);
+                    break 'closure;
+                }
             }
         }
     }
-    errors.into_iter().map(Err).chain(all.into_iter().map(Ok))
+    if error.is_some() {
+        all = FxHashSet::default();
+    }
+    error.into_iter().map(Err).chain(all.into_iter().map(Ok))
 }
 
 fn look_in_transitive_closure<T: Clone + Eq + Hash, E, NI: Iterator<Item = Result<T, E>>>(
