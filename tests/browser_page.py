@@ -170,12 +170,12 @@ def check_sparql_error(page, base, watch):
 def check_named_query(page, base, watch):
     page.click("#tab-named")
     page.select_option("#named-select", "element")
-    page.wait_for_selector("#param-key", state="visible", timeout=TIMEOUT_MS)
+    page.wait_for_selector("#param-element", state="visible", timeout=TIMEOUT_MS)
     question = page.text_content("#named-question").strip()
     expect(question, "choosing a named query should show its question")
-    placeholder = page.get_attribute("#param-key", "placeholder")
-    expect(placeholder == "notation", f"#param-key placeholder should be its kind 'notation', got {placeholder!r}")
-    page.fill("#param-key", "AC-2")
+    placeholder = page.get_attribute("#param-element", "placeholder")
+    expect(placeholder == "element key", f"#param-element placeholder should be its kind 'element key', got {placeholder!r}")
+    page.fill("#param-element", "AC-2")
     page.click("#named-run")
     try:
         page.wait_for_selector("#named-results table", state="attached", timeout=TIMEOUT_MS)
