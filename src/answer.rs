@@ -64,10 +64,7 @@ pub fn map_with(
         Some(t) => Some(names.scheme(t)?.name.clone()),
         None => None,
     };
-    let set = match set.filter(|s| *s != "*") {
-        Some(s) => Some(names.set(s)?.name.clone()),
-        None => None,
-    };
+    let set = names.set_or_any(set)?;
     let (to, set) = (to.as_deref(), set.as_deref());
     let a = args(&[
         ("key", id),
@@ -262,10 +259,7 @@ pub fn coverage_with(
     let names = on.names()?;
     let from = names.scheme(from)?.name.clone();
     let to = names.scheme(to)?.name.clone();
-    let set = match set.filter(|s| *s != "*") {
-        Some(s) => Some(names.set(s)?.name.clone()),
-        None => None,
-    };
+    let set = names.set_or_any(set)?;
     let baseline = match baseline.filter(|b| *b != "*") {
         Some(b) => Some(names.baseline(b)?.name.clone()),
         None => None,

@@ -307,6 +307,10 @@ struct ServeArgs {
     /// Queries evaluated at once (more wait, within their timeout).
     #[arg(long, default_value_t = 8)]
     max_concurrent: usize,
+    /// Of those, SPARQL queries sent to /sparql evaluated at once (default: the cores less
+    /// one), so expensive ones never take every core from the JSON API's lookups.
+    #[arg(long)]
+    max_open_queries: Option<usize>,
     /// Send permissive CORS headers (any origin, no credentials).
     #[arg(long)]
     cors: bool,
@@ -1178,6 +1182,9 @@ fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
         max_body: a.max_body,
         max_rows: a.max_rows,
         max_concurrent: a.max_concurrent,
+        max_open_queries: a
+            .max_open_queries
+            .unwrap_or_else(crosswalk::serve::default_open_queries),
         cors: a.cors,
         update_tokens: a
             .update_tokens

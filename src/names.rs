@@ -91,6 +91,14 @@ impl Names {
         find("scheme", given, &self.schemes, |_| None)
     }
 
+    /// An optional set's canonical scheme (`None` and `*`: any set).
+    pub fn set_or_any(&self, given: Option<&str>) -> Result<Option<String>> {
+        given
+            .filter(|s| *s != "*")
+            .map(|s| self.set(s).map(|n| n.name.clone()))
+            .transpose()
+    }
+
     /// A mapping set by its scheme (`olir-186`) or document IRI.
     pub fn set(&self, given: &str) -> Result<&Named> {
         find("mapping set", given, &self.sets, |n| n.iri.as_deref())

@@ -40,6 +40,10 @@ pub struct Config {
     pub max_rows: usize,
     /// Queries evaluated at once; further requests wait (within their timeout).
     pub max_concurrent: usize,
+    /// Of those, queries sent as SPARQL text to `/sparql` (whose cost nobody bounds) evaluated
+    /// at once: fewer than the cores, so a few expensive ones cannot take every core from the
+    /// JSON API's lookups until their timeout (RELIABILITY.md, lookups under abuse).
+    pub max_open_queries: usize,
     /// Adds permissive CORS headers (any origin, no credentials).
     pub cors: bool,
     /// Bearer tokens allowed to run SPARQL Update. Empty: every update is refused (403).
@@ -56,6 +60,7 @@ impl Default for Config {
             max_body: 1 << 20,
             max_rows: 100_000,
             max_concurrent: 8,
+            max_open_queries: default_open_queries(),
             cors: false,
             update_tokens: Vec::new(),
             max_memory: None,
@@ -63,11 +68,21 @@ impl Default for Config {
     }
 }
 
+/// One less than the cores (at least one): the default of [`Config::max_open_queries`].
+pub fn default_open_queries() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .saturating_sub(1)
+        .max(1)
+}
+
 #[derive(Clone)]
 struct AppState {
     db: Db,
     cfg: Arc<Config>,
     permits: Arc<Semaphore>,
+    /// Slots for SPARQL text from clients, taken besides one of `permits`.
+    open_permits: Arc<Semaphore>,
 }
 
 /// The whole HTTP surface over `db`.
@@ -80,6 +95,7 @@ pub fn router(db: Db, cfg: Config) -> Router {
     let state = AppState {
         db,
         permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
+        open_permits: Arc::new(Semaphore::new(cfg.max_open_queries.max(1))),
         cfg: Arc::new(cfg),
     };
     let app = Router::new()
@@ -168,7 +184,16 @@ async fn blocking<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
-    run_blocking(st, true, f).await
+    run_blocking(st, true, None, f).await
+}
+
+/// [`blocking`] for SPARQL text a client sent: it also takes one of the fewer open-query
+/// slots, within the same budget.
+async fn blocking_open<T: Send + 'static>(
+    st: &AppState,
+    f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    run_blocking(st, true, Some(st.open_permits.clone()), f).await
 }
 
 /// [`blocking`] for a write: the timeout bounds only the wait for a slot. Once an update
@@ -178,20 +203,33 @@ async fn blocking_write<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
-    run_blocking(st, false, f).await
+    run_blocking(st, false, None, f).await
 }
 
 async fn run_blocking<T: Send + 'static>(
     st: &AppState,
     bounded: bool,
+    open: Option<Arc<Semaphore>>,
     f: impl FnOnce(CancellationToken) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
     let budget = st.cfg.timeout;
     let started = tokio::time::Instant::now();
-    let permit = tokio::time::timeout(budget, st.permits.clone().acquire_owned())
-        .await
-        .map_err(|_| Failure::busy(budget))?
-        .map_err(|e| Failure::internal(e.to_string()))?;
+    let open_permit = match open {
+        Some(sem) => Some(
+            tokio::time::timeout(budget, sem.acquire_owned())
+                .await
+                .map_err(|_| Failure::busy(budget))?
+                .map_err(|e| Failure::internal(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let permit = tokio::time::timeout(
+        budget.saturating_sub(started.elapsed()),
+        st.permits.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| Failure::busy(budget))?
+    .map_err(|e| Failure::internal(e.to_string()))?;
     if !bounded {
         // A write is not cancelled (by the clock, a disconnect or the watchdog): once it runs
         // it commits or rolls back as a whole.
@@ -210,6 +248,7 @@ async fn run_blocking<T: Send + 'static>(
     let token = job.token.clone();
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        let _open = open_permit;
         // Listed as running until the evaluation has really stopped.
         let _registration = registration;
         f(token)

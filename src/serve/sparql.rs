@@ -3,7 +3,7 @@
 //! (refused unless a token is configured); protocol datasets; content negotiation; and the
 //! SPARQL 1.1 Service Description when `/sparql` is fetched without a query.
 use super::failure::Failure;
-use super::{AppState, blocking, blocking_write, negotiate};
+use super::{AppState, blocking_open, blocking_write, negotiate};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -148,7 +148,7 @@ async fn run_query(st: &AppState, headers: &HeaderMap, text: String, req: Reques
     };
     let db = st.db.clone();
     let max_rows = st.cfg.max_rows;
-    let result = blocking(st, move |token| -> Result<Body, Failure> {
+    let result = blocking_open(st, move |token| -> Result<Body, Failure> {
         crate::query::check_nesting(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
         let mut prepared = crate::store::cancellable(&token)
