@@ -103,25 +103,13 @@ enum Cmd {
     )]
     Show {
         id: String,
-        #[arg(
-            long,
-            short = 'f',
-            value_enum,
-            ignore_case = true,
-            default_value = "table"
-        )]
-        format: Format,
+        #[command(flatten)]
+        out: Out,
     },
     /// Per-document counts: elements by kind, withdrawn, triples per graph.
     Stats {
-        #[arg(
-            long,
-            short = 'f',
-            value_enum,
-            ignore_case = true,
-            default_value = "table"
-        )]
-        format: Format,
+        #[command(flatten)]
+        out: Out,
         /// Also each graph's RDFC-1.0 canonical digest (same digest = same content; ~10 s on
         /// the full store).
         #[arg(long)]
@@ -146,14 +134,8 @@ enum Cmd {
         /// AC-2(1) reaches AC-2; a family-level mapping to CP reaches every active CP control).
         #[arg(long)]
         rollup: bool,
-        #[arg(
-            long,
-            short = 'f',
-            value_enum,
-            ignore_case = true,
-            default_value = "table"
-        )]
-        format: Format,
+        #[command(flatten)]
+        out: Out,
     },
     /// Which focal elements are covered by a target scheme (optionally within a baseline).
     #[command(
@@ -172,14 +154,8 @@ enum Cmd {
         to: String,
         #[arg(long, default_value_t = 4)]
         max_hops: usize,
-        #[arg(
-            long,
-            short = 'f',
-            value_enum,
-            ignore_case = true,
-            default_value = "table"
-        )]
-        format: Format,
+        #[command(flatten)]
+        out: Out,
     },
     /// Serve the store over HTTP: SPARQL 1.1 Protocol at /sparql, a JSON API under /api/v1
     /// (OpenAPI at /api/v1/openapi.json) and a browser page at /. Read-only unless update
@@ -356,6 +332,13 @@ struct CoverageArgs {
     /// Cyber AI Profile priority: 1 High, 2 Moderate, 3 Foundational.
     #[arg(long, requires = "focus", value_parser = clap::value_parser!(u8).range(1..=3))]
     priority: Option<u8>,
+    #[command(flatten)]
+    out: Out,
+}
+
+/// `--format` of the commands that print an answer (table, csv, tsv, json).
+#[derive(clap::Args)]
+struct Out {
     #[arg(
         long,
         short = 'f',
@@ -625,7 +608,10 @@ fn run(cli: Cli) -> Result<()> {
                 .collect();
             print_results(&mut out, db.run(&text, &refs)?, *format)?;
         }
-        Cmd::Show { id, format } => {
+        Cmd::Show {
+            id,
+            out: Out { format },
+        } => {
             let db = open(&cli, Access::Read)?;
             use crosswalk::card::Shown;
             let shown = crosswalk::card::show(&db, id)?;
@@ -662,7 +648,10 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Cmd::Stats { format, digest } => {
+        Cmd::Stats {
+            out: Out { format },
+            digest,
+        } => {
             let db = open(&cli, Access::Read)?;
             let s = query::named("stats-elements")?.run(&db, &[])?;
             write!(out, "{}", output::render(&s, *format))?;
@@ -694,7 +683,7 @@ fn run(cli: Cli) -> Result<()> {
             set,
             explain,
             rollup,
-            format,
+            out: Out { format },
         } => {
             let db = open(&cli, Access::Read)?;
             let answers =
@@ -721,13 +710,13 @@ fn run(cli: Cli) -> Result<()> {
                 only.as_ref(),
                 a.rollup,
             )?;
-            print_coverage(&mut out, &cov, a.format, gaps_only)?;
+            print_coverage(&mut out, &cov, a.out.format, gaps_only)?;
         }
         Cmd::Path {
             from,
             to,
             max_hops,
-            format,
+            out: Out { format },
         } => {
             let db = open(&cli, Access::Read)?;
             match answer::path(&db, from, to, *max_hops)? {
@@ -1141,37 +1130,22 @@ fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
         // A missing or empty store is filled from the sources directory first, as a writer
         // that lets go before serving; the server itself is a reader (a writer only with
         // update tokens, and then under a shared lock too: `load` stays out while it runs).
-        let empty = !store::exists(&path) || Db::open_read_only(&path)?.is_empty()?;
-        if empty {
-            let dir = sources_dir(cli);
-            if dir.is_dir() {
-                let db = Db::open(&path)?;
-                eprintln!(
-                    "the store is empty: loading the sources found in {}",
-                    dir.display()
-                );
-                let manifest = Manifest::builtin()?;
-                let report = load::load(&db, &manifest, &dir, &[], &mut |_| {})?;
-                eprintln!(
-                    "loaded {} source(s), {} quads",
-                    report.loaded().count(),
-                    db.len()?
-                );
-            } else {
-                eprintln!(
-                    "warning: the store is empty and no sources were found in {}.\n  \
-                     Load first: `crosswalk fetch && crosswalk load`, or point --sources (CROSSWALK_SOURCES) at a directory of the sources.",
-                    dir.display()
-                );
-                if !store::exists(&path) {
-                    Db::open(&path)?;
-                }
-            }
-        }
-        if writable {
-            Db::open_shared_writer(&path)?
+        let reader = if store::exists(&path) {
+            Some(Db::open_read_only(&path)?)
         } else {
-            Db::open_read_only(&path)?
+            None
+        };
+        let empty = match &reader {
+            Some(db) => db.is_empty()?,
+            None => true,
+        };
+        // The common case: a loaded store, served read-only by the handle just opened.
+        if let (Some(db), false, false) = (&reader, empty, writable) {
+            db.clone()
+        } else {
+            // Our own shared lock would keep the writer below out.
+            drop(reader);
+            serve_prepared(cli, &path, empty, writable)?
         }
     };
     if !(a.timeout > 0.0 && a.timeout.is_finite()) {
@@ -1222,6 +1196,42 @@ fn serve(cli: &Cli, a: &ServeArgs) -> Result<()> {
     // keep the process alive past the grace period.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     served
+}
+
+/// `serve`'s store when it must first be filled (empty or missing: loaded from the sources
+/// directory, as a writer that lets go) or is served with update tokens.
+fn serve_prepared(cli: &Cli, path: &std::path::Path, empty: bool, writable: bool) -> Result<Db> {
+    if empty {
+        let dir = sources_dir(cli);
+        if dir.is_dir() {
+            let db = Db::open(path)?;
+            eprintln!(
+                "the store is empty: loading the sources found in {}",
+                dir.display()
+            );
+            let manifest = Manifest::builtin()?;
+            let report = load::load(&db, &manifest, &dir, &[], &mut |_| {})?;
+            eprintln!(
+                "loaded {} source(s), {} quads",
+                report.loaded().count(),
+                db.len()?
+            );
+        } else {
+            eprintln!(
+                "warning: the store is empty and no sources were found in {}.\n  \
+                 Load first: `crosswalk fetch && crosswalk load`, or point --sources (CROSSWALK_SOURCES) at a directory of the sources.",
+                dir.display()
+            );
+            if !store::exists(path) {
+                Db::open(path)?;
+            }
+        }
+    }
+    Ok(if writable {
+        Db::open_shared_writer(path)?
+    } else {
+        Db::open_read_only(path)?
+    })
 }
 
 /// Loads each user mapping file as its own set; returns (set IRI, file) pairs.

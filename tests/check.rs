@@ -5,19 +5,24 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-fn crosswalk(args: &[&str]) -> (i32, String, String) {
-    let dir = common::sources().expect("sources");
-    let out = Command::new(env!("CARGO_BIN_EXE_crosswalk"))
-        .arg("--memory")
-        .arg("--sources")
-        .arg(&dir)
-        .args(args)
-        .output()
-        .expect("run crosswalk");
+/// Exit status, stdout and stderr of a finished command.
+fn outcome(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().expect("run crosswalk");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn crosswalk(args: &[&str]) -> (i32, String, String) {
+    let dir = common::sources().expect("sources");
+    outcome(
+        Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .arg("--memory")
+            .arg("--sources")
+            .arg(&dir)
+            .args(args),
     )
 }
 
@@ -243,18 +248,13 @@ fn check_is_read_only_and_checks_every_set_without_arguments() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let store = tmp.path().join("store");
     let run = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_crosswalk"))
-            .arg("--store")
-            .arg(&store)
-            .arg("--sources")
-            .arg(&dir)
-            .args(args)
-            .output()
-            .expect("run crosswalk");
-        (
-            o.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
+        outcome(
+            Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+                .arg("--store")
+                .arg(&store)
+                .arg("--sources")
+                .arg(&dir)
+                .args(args),
         )
     };
     let (code, _, err) = run(&[
@@ -302,20 +302,15 @@ const OLIR_FILE: &str =
 /// Runs the binary on an on-disk store, with no sources directory from the environment (and
 /// a cache home of its own, where a guess of the default sources directory would point).
 fn on_store(store: &Path, home: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crosswalk"))
-        .env_remove("CROSSWALK_SOURCES")
-        .env_remove("CROSSWALK_STORE")
-        .env("XDG_CACHE_HOME", home)
-        .env("HOME", home)
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("run crosswalk");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    outcome(
+        Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .env_remove("CROSSWALK_SOURCES")
+            .env_remove("CROSSWALK_STORE")
+            .env("XDG_CACHE_HOME", home)
+            .env("HOME", home)
+            .arg("--store")
+            .arg(store)
+            .args(args),
     )
 }
 
