@@ -5,7 +5,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use crosswalk::answer;
 use crosswalk::load;
 use crosswalk::query::named;
-use crosswalk::sources::Manifest;
+use crosswalk::source::manifest::Manifest;
 use crosswalk::store::Db;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

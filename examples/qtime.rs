@@ -7,7 +7,7 @@ use crosswalk::query::{Sparql, bind_value};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use crosswalk::sources::Manifest;
+use crosswalk::source::manifest::Manifest;
 use crosswalk::store::Db;
 use std::time::{Duration, Instant};
 
@@ -74,7 +74,7 @@ fn main() -> anyhow::Result<()> {
     if std::env::var_os("QTIME_REINFER").is_some() {
         // What an accepted SPARQL Update costs on top of the update itself.
         let t = Instant::now();
-        crosswalk::infer::materialise(&db)?;
+        crosswalk::load::infer::materialise(&db)?;
         eprintln!("re-inferred in {:.2?}", t.elapsed());
     }
     for file in args {
@@ -112,7 +112,7 @@ fn main() -> anyhow::Result<()> {
         times.sort();
         if std::env::var_os("QTIME_PARSE").is_some() {
             // Parsing alone (the text with its VALUES block), to see what a cached parse would save.
-            let text = crosswalk::query::with_values(&text, &refs)?;
+            let text = crosswalk::model::sparql_text::with_values(&text, &refs)?;
             let t = Instant::now();
             for _ in 0..runs {
                 let _ = oxigraph::sparql::SparqlEvaluator::new().parse_query(&text)?;
@@ -121,7 +121,7 @@ fn main() -> anyhow::Result<()> {
         }
         if std::env::var_os("QTIME_EXPLAIN").is_some() {
             // Oxigraph's plan with per-node statistics, to see which join order it chose.
-            let text = crosswalk::query::with_values(&text, &refs)?;
+            let text = crosswalk::model::sparql_text::with_values(&text, &refs)?;
             let mut q = oxigraph::sparql::SparqlEvaluator::new().parse_query(&text)?;
             q.dataset_mut().set_default_graph_as_union();
             let (res, explanation) = q.on_store(db.inner()).compute_statistics().explain();

@@ -2,10 +2,10 @@
 //! store, call one library function, print).
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser, Subcommand};
-use crosswalk::fetch::{Fetched, Fetcher, Progress};
 use crosswalk::load::{self, Event};
-use crosswalk::output::{self, CheckFormat, ExportFormat, Format, QueryFormat};
-use crosswalk::sources::Manifest;
+use crosswalk::render::{self, CheckFormat, ExportFormat, Format, QueryFormat};
+use crosswalk::source::fetch::{Fetched, Fetcher, Progress};
+use crosswalk::source::manifest::Manifest;
 use crosswalk::store::{self, Db};
 use crosswalk::{answer, query};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -409,7 +409,7 @@ fn sources_dir(cli: &Cli) -> PathBuf {
 }
 
 /// What a command does to the store: readers open it read-only under a shared lock (any
-/// number at once, never a write); writers take it alone (`crosswalk::lock`).
+/// number at once, never a write); writers take it alone (`crosswalk::store::lock`).
 #[derive(Clone, Copy, PartialEq)]
 enum Access {
     Read,
@@ -613,8 +613,8 @@ fn run(cli: Cli) -> Result<()> {
             out: Out { format },
         } => {
             let db = open(&cli, Access::Read)?;
-            use crosswalk::card::Shown;
-            let shown = crosswalk::card::show(&db, id)?;
+            use crosswalk::answer::card::Shown;
+            let shown = crosswalk::answer::card::show(&db, id)?;
             match (format, shown) {
                 (Format::Json, Shown::Cards(c)) => {
                     writeln!(out, "{}", serde_json::to_string_pretty(&c)?)?
@@ -654,9 +654,9 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let db = open(&cli, Access::Read)?;
             let s = query::named("stats-elements")?.run(&db, &[])?;
-            write!(out, "{}", output::render(&s, *format))?;
+            write!(out, "{}", render::render(&s, *format))?;
             let sets = query::named("mapping-sets")?.run(&db, &[])?;
-            write!(out, "\nmapping sets:\n{}", output::render(&sets, *format))?;
+            write!(out, "\nmapping sets:\n{}", render::render(&sets, *format))?;
             if *format == Format::Table {
                 if *digest {
                     writeln!(
@@ -690,7 +690,7 @@ fn run(cli: Cli) -> Result<()> {
                 answer::map_with(&db, id, to.as_deref(), set.as_deref(), *explain, *rollup)?;
             if answers.is_empty() {
                 // Distinguish "unknown id" from "no mappings".
-                crosswalk::card::cards(&db, id)?;
+                crosswalk::answer::card::cards(&db, id)?;
             }
             print_map(&mut out, id, &answers, *format, *explain)?;
         }
@@ -775,7 +775,7 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 None => open(&cli, Access::Read)?,
             };
-            let results = crosswalk::shacl::validate(&db)?;
+            let results = crosswalk::answer::shacl::validate(&db)?;
             writeln!(
                 out,
                 "{}",
@@ -793,18 +793,18 @@ fn run(cli: Cli) -> Result<()> {
             let db = open(&cli, Access::Read)?;
             let set_iri = set
                 .as_deref()
-                .map(|s| crosswalk::user_set::set_by_scheme(&db, s))
+                .map(|s| crosswalk::load::user_set::set_by_scheme(&db, s))
                 .transpose()?;
             let rdf = |f: RdfFormat| -> Result<Vec<u8>> {
                 let mut graphs = Vec::new();
                 if let Some(s) = &set_iri {
-                    graphs.push(crosswalk::export::graph_of(&db, s)?);
+                    graphs.push(crosswalk::answer::export::graph_of(&db, s)?);
                 }
                 if let Some(d) = document {
-                    let doc = crosswalk::user_set::doc_by_scheme(&db, d)?;
-                    graphs.push(crosswalk::export::graph_of(&db, &doc)?);
+                    let doc = crosswalk::load::user_set::doc_by_scheme(&db, d)?;
+                    graphs.push(crosswalk::answer::export::graph_of(&db, &doc)?);
                 }
-                Ok(crosswalk::export::rdf(&db, &graphs, f)?)
+                Ok(crosswalk::answer::export::rdf(&db, &graphs, f)?)
             };
             let bytes = match format {
                 ExportFormat::Nq => rdf(RdfFormat::NQuads)?,
@@ -822,8 +822,9 @@ fn run(cli: Cli) -> Result<()> {
                                 .into()
                         ));
                     };
-                    let mut v =
-                        serde_json::to_vec_pretty(&crosswalk::export::oscal_mapping(&db, s)?)?;
+                    let mut v = serde_json::to_vec_pretty(
+                        &crosswalk::answer::export::oscal_mapping(&db, s)?,
+                    )?;
                     v.push(b'\n');
                     v
                 }
@@ -835,9 +836,9 @@ fn run(cli: Cli) -> Result<()> {
                         )));
                     };
                     if *format == ExportFormat::Sssom {
-                        crosswalk::export::sssom(&db, s)?.into_bytes()
+                        crosswalk::answer::export::sssom(&db, s)?.into_bytes()
                     } else {
-                        crosswalk::export::csv(&db, s)?.into_bytes()
+                        crosswalk::answer::export::csv(&db, s)?.into_bytes()
                     }
                 }
             };
@@ -981,9 +982,9 @@ fn print_coverage(
                 w.write_record([
                     r.focal.as_str(),
                     if r.covered { "yes" } else { "no" },
-                    &r.covered_by.join(crosswalk::output::LIST_SEPARATOR),
+                    &r.covered_by.join(crosswalk::render::LIST_SEPARATOR),
                     &r.mapped_outside_baseline
-                        .join(crosswalk::output::LIST_SEPARATOR),
+                        .join(crosswalk::render::LIST_SEPARATOR),
                 ])?;
             }
             out.write_all(&w.into_inner()?)?;
@@ -1079,7 +1080,7 @@ fn print_results(
             write!(
                 out,
                 "{}",
-                output::render(&query::Solutions { vars, rows }, f)
+                render::render(&query::Solutions { vars, rows }, f)
             )?;
         }
         QueryResults::Boolean(b) => match format {
@@ -1103,7 +1104,7 @@ fn print_results(
                     format_name(other)
                 ))),
             };
-            let mut w = output::rdf_serializer(rf).for_writer(out);
+            let mut w = crosswalk::model::vocab::rdf_serializer(rf).for_writer(out);
             for t in triples {
                 w.serialize_triple(&t?)?;
             }
@@ -1287,9 +1288,9 @@ fn stdin_mapping(name: Option<&str>) -> Result<(PathBuf, PathBuf)> {
 }
 
 fn load_user_files(db: &Db, u: &UserSetArgs, files: &[PathBuf]) -> Result<Vec<(String, String)>> {
-    let specs: Vec<crosswalk::user_set::Spec> = files
+    let specs: Vec<crosswalk::load::user_set::Spec> = files
         .iter()
-        .map(|f| crosswalk::user_set::Spec {
+        .map(|f| crosswalk::load::user_set::Spec {
             file: f.clone(),
             name: if files.len() == 1 {
                 u.set_name.clone()
@@ -1300,15 +1301,15 @@ fn load_user_files(db: &Db, u: &UserSetArgs, files: &[PathBuf]) -> Result<Vec<(S
             reference: u.reference.clone(),
             reference_version: u.reference_version.clone(),
             status: match u.set_status {
-                SetStatus::Draft => crosswalk::sources::DocStatus::Draft,
-                SetStatus::Final => crosswalk::sources::DocStatus::Final,
+                SetStatus::Draft => crosswalk::source::manifest::DocStatus::Draft,
+                SetStatus::Final => crosswalk::source::manifest::DocStatus::Final,
             },
         })
         .collect();
     if specs.is_empty() {
         return Ok(Vec::new());
     }
-    let loaded = crosswalk::user_set::load_all(db, &specs)?;
+    let loaded = crosswalk::load::user_set::load_all(db, &specs)?;
     let mut out = Vec::new();
     for ((set, warnings), f) in loaded.into_iter().zip(&u.mappings) {
         for w in warnings {
@@ -1332,8 +1333,8 @@ fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
     let everything = sets.is_empty() && a.sets.is_empty() && !a.shacl;
     let schemes: Vec<String> = if everything {
         // No argument: every asserted mapping set (not crosswalk's own inferred roll-ups).
-        let inferred = crosswalk::ids::doc_iri("mapping/crosswalk-inference");
-        crosswalk::names::Names::of(&db)?
+        let inferred = crosswalk::model::ids::doc_iri("mapping/crosswalk-inference");
+        crosswalk::query::names::Names::of(&db)?
             .sets()
             .iter()
             .filter(|s| s.iri.as_deref() != Some(inferred.as_str()))
@@ -1343,9 +1344,9 @@ fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
         a.sets.clone()
     };
     for scheme in &schemes {
-        let set = crosswalk::user_set::set_by_scheme(&db, scheme)?;
+        let set = crosswalk::load::user_set::set_by_scheme(&db, scheme)?;
         // The file the store was loaded from, wherever the sources dir is now.
-        let file = crosswalk::check::source_file(&db, &set)?;
+        let file = crosswalk::answer::check::source_file(&db, &set)?;
         sets.push((set, file.unwrap_or_default()));
     }
     if sets.is_empty() && !a.shacl {
@@ -1359,10 +1360,10 @@ fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
     let mut findings = Vec::new();
     for (set, file) in &sets {
         let f = (!file.is_empty()).then_some(file.as_str());
-        findings.extend(crosswalk::check::check_set(&db, set, f)?);
+        findings.extend(crosswalk::answer::check::check_set(&db, set, f)?);
     }
     if a.shacl {
-        findings.extend(crosswalk::check::shacl_findings(&db)?);
+        findings.extend(crosswalk::answer::check::shacl_findings(&db)?);
     }
     match a.format {
         CheckFormat::Json => writeln!(
@@ -1377,7 +1378,7 @@ fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
         CheckFormat::Sarif => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&crosswalk::check::sarif(&findings))?
+            serde_json::to_string_pretty(&crosswalk::answer::check::sarif(&findings))?
         )?,
         CheckFormat::Text => {
             for f in &findings {
@@ -1388,9 +1389,9 @@ fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
                     (None, None) => String::new(),
                 };
                 let sev = match f.severity {
-                    crosswalk::check::Severity::Error => "error",
-                    crosswalk::check::Severity::Warning => "warning",
-                    crosswalk::check::Severity::Info => "info",
+                    crosswalk::answer::check::Severity::Error => "error",
+                    crosswalk::answer::check::Severity::Warning => "warning",
+                    crosswalk::answer::check::Severity::Info => "info",
                 };
                 writeln!(out, "{place}{sev}[{}]: {}", f.rule, f.message)?;
             }
@@ -1398,14 +1399,14 @@ fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
             writeln!(
                 out,
                 "{} error(s), {} warning(s), {} info",
-                count(crosswalk::check::Severity::Error),
-                count(crosswalk::check::Severity::Warning),
-                count(crosswalk::check::Severity::Info)
+                count(crosswalk::answer::check::Severity::Error),
+                count(crosswalk::answer::check::Severity::Warning),
+                count(crosswalk::answer::check::Severity::Info)
             )?;
         }
     }
     out.flush()?;
-    if crosswalk::check::failed(&findings, deny) {
+    if crosswalk::answer::check::failed(&findings, deny) {
         std::process::exit(1);
     }
     Ok(())

@@ -3,11 +3,11 @@
 //! Expected numbers are recomputed from the source files where that is simple.
 mod common;
 use common::{PREFIXES, column, count};
-use crosswalk::error::Error;
 use crosswalk::import::InputFile;
 use crosswalk::load;
-use crosswalk::resolve::Resolver;
-use crosswalk::sources::Manifest;
+use crosswalk::model::error::Error;
+use crosswalk::model::resolve::Resolver;
+use crosswalk::source::manifest::Manifest;
 use crosswalk::store::Db;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 mod common;
 use calamine::{Reader, open_workbook_auto};
 use crosswalk::answer;
-use crosswalk::ids::canonical_notation;
+use crosswalk::model::ids::canonical_notation;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
@@ -373,7 +373,8 @@ fn show_names_each_dangling_mapping_of_ia_13_once() {
         .count();
     assert_eq!((olir, tool, cyber), (2, 4, 2));
 
-    let crosswalk::card::Shown::Dangling(refs) = crosswalk::card::show(db, "IA-13").expect("show")
+    let crosswalk::answer::card::Shown::Dangling(refs) =
+        crosswalk::answer::card::show(db, "IA-13").expect("show")
     else {
         panic!("IA-13 is not in the 5.0.1 catalog");
     };
@@ -393,7 +394,8 @@ fn show_names_each_dangling_mapping_of_ia_13_once() {
 fn show_reports_dangling_references_with_their_rows() {
     let _d = require_sources!();
     let db = common::loaded().expect("loaded");
-    let crosswalk::card::Shown::Dangling(refs) = crosswalk::card::show(db, "IA-13").expect("show")
+    let crosswalk::answer::card::Shown::Dangling(refs) =
+        crosswalk::answer::card::show(db, "IA-13").expect("show")
     else {
         panic!("IA-13 is not in the 5.0.1 catalog");
     };
@@ -413,7 +415,8 @@ fn show_reports_dangling_references_with_their_rows() {
     );
     assert!(refs.iter().all(|r| r.flag == "dangling target"));
     // GV.SC-07's card lists its mappings, grouped by set, with type and status.
-    let crosswalk::card::Shown::Cards(cards) = crosswalk::card::show(db, "gv.sc-07").expect("show")
+    let crosswalk::answer::card::Shown::Cards(cards) =
+        crosswalk::answer::card::show(db, "gv.sc-07").expect("show")
     else {
         panic!("card")
     };
@@ -657,7 +660,7 @@ fn coverage_slices_agree_with_the_plain_formulation() {
     }
 }
 
-/// Issue 16: every name a user gives is checked in one place (crosswalk::names). Labels match
+/// Issue 16: every name a user gives is checked in one place (crosswalk::query::names). Labels match
 /// case-insensitively and answer exactly as the canonical spelling; an unknown name is an error
 /// naming the closest known ones, never an empty answer.
 #[test]
@@ -859,7 +862,7 @@ fn named_query_parameters_take_short_forms_and_check_names() {
         .contains("did you mean `MODERATE`?")
     );
     // No loaded id contains the CSV list separator.
-    let sep = crosswalk::output::LIST_SEPARATOR;
+    let sep = crosswalk::render::LIST_SEPARATOR;
     let n = common::count(
         db,
         &format!(

@@ -271,7 +271,7 @@ fn document_status_reads_as_words() {
     let _dir = require_sources!();
     let Some(db) = common::loaded() else { return };
     // The card of a profile entry names its document's status in the ontology's words.
-    let cards = crosswalk::card::cards(db, "RC.CO-04 Secure").expect("card");
+    let cards = crosswalk::answer::card::cards(db, "RC.CO-04 Secure").expect("card");
     assert_eq!(cards.len(), 1);
     assert_eq!(cards[0].document_status, "initial preliminary draft");
     assert!(
@@ -283,7 +283,7 @@ fn document_status_reads_as_words() {
     );
     // So does `check` (CW010), with the article the words take.
     let cw010 = |doc: &str| -> Vec<String> {
-        crosswalk::check::check_set(db, doc, None)
+        crosswalk::answer::check::check_set(db, doc, None)
             .expect("check")
             .into_iter()
             .filter(|f| f.rule == "CW010")
@@ -355,7 +355,7 @@ fn cosais_overlay() {
 /// Runs the importer of `source` on `bytes` with nothing loaded before it.
 fn import_alone(source: &str, path: &Path, bytes: Vec<u8>) -> crosswalk::Error {
     use crosswalk::import::{Ctx, InputFile, run};
-    let m = crosswalk::sources::Manifest::builtin().expect("manifest");
+    let m = crosswalk::source::manifest::Manifest::builtin().expect("manifest");
     let source = m.get(source).expect("source");
     let files = [InputFile {
         path: path.to_owned(),
@@ -363,7 +363,7 @@ fn import_alone(source: &str, path: &Path, bytes: Vec<u8>) -> crosswalk::Error {
         sha256: String::new(),
         role: None,
     }];
-    let resolver = crosswalk::resolve::Resolver::default();
+    let resolver = crosswalk::model::resolve::Resolver::default();
     let ctx = Ctx {
         source,
         files: &files,

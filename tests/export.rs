@@ -1,9 +1,9 @@
 //! Issue 6 exports: RDF of the whole store or one graph, and a mapping set as SSSOM that reads
 //! back as the same mappings (its validation by sssom-py runs in tests/interop.sh).
 mod common;
-use crosswalk::export;
+use crosswalk::answer::export;
+use crosswalk::load::user_set::{self, Spec};
 use crosswalk::query::Sparql;
-use crosswalk::user_set::{self, Spec};
 use oxigraph::io::{RdfFormat, RdfParser};
 use std::collections::BTreeSet;
 
@@ -52,7 +52,7 @@ fn sssom_export_of_the_olir_set_reads_back_as_the_same_mappings() {
             focal: "csf".into(),
             reference: "sp800-53".into(),
             reference_version: Some("5.2.0".into()),
-            status: crosswalk::sources::DocStatus::Draft,
+            status: crosswalk::source::manifest::DocStatus::Draft,
         },
     )
     .expect("re-import");
@@ -110,7 +110,7 @@ fn rdfc_digest_identifies_a_graph_s_content_across_loads() {
     assert_eq!(before.len(), 64);
     assert_ne!(before, db.graph_digest(&olir).expect("digest"));
     // Reloading the same bytes gives a new load timestamp but the same content digest.
-    let m = crosswalk::sources::Manifest::builtin().expect("manifest");
+    let m = crosswalk::source::manifest::Manifest::builtin().expect("manifest");
     crosswalk::load::load(db, &m, &dir, &["csf-2.0".to_owned()], &mut |_| {}).expect("reload");
     assert_eq!(db.graph_digest(&csf).expect("digest"), before);
 }
@@ -139,7 +139,7 @@ fn oscal_mapping_export_round_trips_through_the_importer_unchanged() {
             focal: "csf".into(),
             reference: "sp800-53".into(),
             reference_version: Some("5.2.0".into()),
-            status: crosswalk::sources::DocStatus::Draft,
+            status: crosswalk::source::manifest::DocStatus::Draft,
         },
     )
     .expect("re-import");

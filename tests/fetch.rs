@@ -1,8 +1,8 @@
 //! `crosswalk fetch` against a local HTTP server on 127.0.0.1 serving fixture files.
-use crosswalk::error::Error;
-use crosswalk::fetch::{Fetched, Fetcher, NoProgress};
-use crosswalk::load::sha256_hex;
-use crosswalk::sources::SourceFile;
+use crosswalk::model::digest::sha256_hex;
+use crosswalk::model::error::Error;
+use crosswalk::source::fetch::{Fetched, Fetcher, NoProgress};
+use crosswalk::source::manifest::SourceFile;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::time::Duration;

@@ -4,7 +4,7 @@ mod common;
 use common::{PREFIXES, count};
 use crosswalk::load;
 use crosswalk::query::Sparql;
-use crosswalk::sources::Manifest;
+use crosswalk::source::manifest::Manifest;
 use crosswalk::store::Db;
 use std::process::Command;
 
@@ -309,9 +309,13 @@ fn reload_skips_unchanged_graphs_until_the_store_is_edited() {
     assert!(first.unchanged.is_empty());
     let quads = db.len().expect("len");
     let second = load();
-    let csf = crosswalk::ids::graph_iri("csf-2.0");
+    let csf = crosswalk::model::ids::graph_iri("csf-2.0");
     assert!(second.is_unchanged("csf-2.0") && second.is_unchanged("sp800-53r5-5.0.1"));
-    assert!(second.unchanged.contains(&crosswalk::ids::inferred_graph()));
+    assert!(
+        second
+            .unchanged
+            .contains(&crosswalk::model::ids::inferred_graph())
+    );
     assert_eq!(db.len().expect("len"), quads);
 
     let edit = format!(
@@ -402,7 +406,7 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
         "olir-csf2-sp800-53-5.2.0".to_owned(),
     ];
     load::load(&db, &m, &dir, &ids, &mut |_| {}).expect("load");
-    let inferred = crosswalk::ids::inferred_graph();
+    let inferred = crosswalk::model::ids::inferred_graph();
     let content = |db: &Db| -> (std::collections::BTreeSet<String>, usize) {
         let mut digests = 0;
         let mut set = std::collections::BTreeSet::new();
@@ -413,7 +417,7 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
             Some(oxigraph::model::GraphNameRef::NamedNode(inferred.as_ref())),
         ) {
             let q = q.expect("quad");
-            if q.predicate.as_ref() == crosswalk::vocab::cw::LOAD_DIGEST {
+            if q.predicate.as_ref() == crosswalk::model::vocab::cw::LOAD_DIGEST {
                 digests += 1;
             } else {
                 set.insert(oxigraph::model::Triple::from(q).to_string());
@@ -428,15 +432,15 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
         "{}/tests/fixtures/check/faults.sssom.tsv",
         env!("CARGO_MANIFEST_DIR")
     );
-    crosswalk::user_set::load_all(
+    crosswalk::load::user_set::load_all(
         &db,
-        &[crosswalk::user_set::Spec {
+        &[crosswalk::load::user_set::Spec {
             file: file.into(),
             name: None,
             focal: "csf".into(),
             reference: "sp800-53".into(),
             reference_version: None,
-            status: crosswalk::sources::DocStatus::Draft,
+            status: crosswalk::source::manifest::DocStatus::Draft,
         }],
     )
     .expect("user set");
@@ -448,8 +452,8 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
         before.len(),
         after.len()
     );
-    let facts = crosswalk::facts::Facts::from_store(&db, &[]).expect("facts");
-    let derived: std::collections::BTreeSet<String> = crosswalk::infer::derive(&facts)
+    let facts = crosswalk::model::facts::Facts::from_store(&db, &[]).expect("facts");
+    let derived: std::collections::BTreeSet<String> = crosswalk::load::infer::derive(&facts)
         .expect("derive")
         .0
         .into_iter()

@@ -549,9 +549,9 @@ fn transition_has_every_withdrawn_link() {
 #[test]
 fn olir_missing_sheet_is_an_error_naming_file_and_sheet() {
     use crosswalk::import::{Ctx, InputFile, run};
-    use crosswalk::resolve::Resolver;
+    use crosswalk::model::resolve::Resolver;
     let dir = require_sources!();
-    let m = crosswalk::sources::Manifest::builtin().unwrap();
+    let m = crosswalk::source::manifest::Manifest::builtin().unwrap();
     let mut source = m.get("olir-csf2-sp800-53-5.2.0").unwrap().clone();
     source
         .options
@@ -598,15 +598,16 @@ fn user_csv_and_sssom_placeholders_are_skipped_and_counted() {
     )
     .expect("write");
     let db = crosswalk::store::Db::memory().expect("db");
-    let spec = |file: &Path| crosswalk::user_set::Spec {
+    let spec = |file: &Path| crosswalk::load::user_set::Spec {
         file: file.to_owned(),
         name: None,
         focal: "csf".into(),
         reference: "sp800-53".into(),
         reference_version: None,
-        status: crosswalk::sources::DocStatus::Draft,
+        status: crosswalk::source::manifest::DocStatus::Draft,
     };
-    let loaded = crosswalk::user_set::load_all(&db, &[spec(&csv), spec(&sssom)]).expect("load");
+    let loaded =
+        crosswalk::load::user_set::load_all(&db, &[spec(&csv), spec(&sssom)]).expect("load");
     let skipped: Vec<Vec<&String>> = loaded
         .iter()
         .map(|(_, w)| w.iter().filter(|w| w.contains("placeholder")).collect())

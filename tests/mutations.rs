@@ -11,12 +11,13 @@
 //! `CROSSWALK_MUTATION_ONLY=<source id>` runs one source (`user/mutated-0..2` for the SSSOM,
 //! CSV and OSCAL-mapping user sets).
 mod common;
+use crosswalk::Error;
 use crosswalk::import::InputFile;
 use crosswalk::load;
-use crosswalk::resolve::Resolver;
-use crosswalk::sources::{Manifest, Source};
+use crosswalk::model::ids;
+use crosswalk::model::resolve::Resolver;
+use crosswalk::source::manifest::{Manifest, Source};
 use crosswalk::store::Db;
-use crosswalk::{Error, ids};
 use serde_json::Value;
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -952,8 +953,9 @@ impl Run<'_> {
         findings: &mut Findings,
     ) {
         let graph = ids::graph_iri(&source.id);
-        let facts = crosswalk::facts::Facts::from_store(self.db, &[graph, ids::ontology_graph()])
-            .expect("facts");
+        let facts =
+            crosswalk::model::facts::Facts::from_store(self.db, &[graph, ids::ontology_graph()])
+                .expect("facts");
         let resolver = Resolver::from_facts(&facts);
         // The good files load: otherwise every refusal below would prove nothing.
         if let Err(e) = load::import_source(source, files, &resolver) {
@@ -1219,16 +1221,18 @@ fn every_importer_loads_or_names_file_and_place_for_corrupted_sources() {
     let exports: [(&str, Vec<u8>); 3] = [
         (
             "olir.sssom.tsv",
-            crosswalk::export::sssom(db, OLIR)
+            crosswalk::answer::export::sssom(db, OLIR)
                 .expect("sssom")
                 .into_bytes(),
         ),
         (
             "olir.csv",
-            crosswalk::export::csv(db, OLIR).expect("csv").into_bytes(),
+            crosswalk::answer::export::csv(db, OLIR)
+                .expect("csv")
+                .into_bytes(),
         ),
         ("olir.json", {
-            let mut doc = crosswalk::export::oscal_mapping(db, OLIR).expect("oscal");
+            let mut doc = crosswalk::answer::export::oscal_mapping(db, OLIR).expect("oscal");
             // The export's timestamp, fixed: the same seed must give the same cases.
             if let Some(t) = doc.pointer_mut("/mapping-collection/metadata/last-modified") {
                 *t = Value::from("2026-01-01T00:00:00Z");
@@ -1237,15 +1241,15 @@ fn every_importer_loads_or_names_file_and_place_for_corrupted_sources() {
         }),
     ];
     for (k, (name, bytes)) in exports.into_iter().enumerate() {
-        let spec = crosswalk::user_set::Spec {
+        let spec = crosswalk::load::user_set::Spec {
             file: PathBuf::from(name),
             name: Some(format!("mutated-{k}")),
             focal: "csf".into(),
             reference: "sp800-53".into(),
             reference_version: Some("5.2.0".into()),
-            status: crosswalk::sources::DocStatus::Draft,
+            status: crosswalk::source::manifest::DocStatus::Draft,
         };
-        let source = crosswalk::user_set::source(&spec).expect("user source");
+        let source = crosswalk::load::user_set::source(&spec).expect("user source");
         if skip(&source.id) {
             continue;
         }

@@ -260,7 +260,7 @@ fn documents_baselines_withdrawals_and_mapping_sets() {
 }
 
 /// The embedded store binds parameters by substituting them into the parsed algebra where
-/// that is equivalent (crosswalk::bind); remote stores get a VALUES block. For every named
+/// that is equivalent (crosswalk::store::bind); remote stores get a VALUES block. For every named
 /// query, run with its documented example, both must give the same rows, and the queries the
 /// CLI's answers rest on must take the substituted (faster) path.
 #[test]
@@ -286,7 +286,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
         // reader nothing.
         let rows = bound.run(db).expect("example runs").rows.len();
         assert!(rows > 0, "{}: `{}` returns no rows", q.name, q.example);
-        if crosswalk::bind::substitute(&bound.text, &refs)
+        if crosswalk::store::bind::substitute(&bound.text, &refs)
             .expect("parses")
             .is_some()
             && !refs.is_empty()
@@ -299,7 +299,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
             (s.vars, rows)
         };
         let fast = sorted(db.select(&bound.text, &refs).expect("substituted run"));
-        let text = crosswalk::query::with_values(&bound.text, &refs).expect("values");
+        let text = crosswalk::model::sparql_text::with_values(&bound.text, &refs).expect("values");
         let plain = sorted(db.select(&text, &[]).expect("VALUES run"));
         assert_eq!(fast, plain, "{}: {}", q.name, q.example);
     }

@@ -832,7 +832,7 @@ fn an_update_outlasting_the_timeout_is_answered_with_its_outcome() {
     ];
     crosswalk::load::load(
         &db,
-        &crosswalk::sources::Manifest::builtin().expect("manifest"),
+        &crosswalk::source::manifest::Manifest::builtin().expect("manifest"),
         &dir,
         &ids,
         &mut |_| {},
@@ -981,7 +981,7 @@ impl Spawned {
             let db = Db::open(store.path()).expect("disk store");
             crosswalk::load::load(
                 &db,
-                &crosswalk::sources::Manifest::builtin().expect("manifest"),
+                &crosswalk::source::manifest::Manifest::builtin().expect("manifest"),
                 &dir,
                 &["csf-2.0".to_owned()],
                 &mut |_| {},

@@ -8,7 +8,7 @@ use crosswalk::store::Db;
 fn the_loaded_graph_conforms_up_to_flagged_dangling_references() {
     let _ = require_sources!();
     let Some(db) = common::loaded() else { return };
-    let results = crosswalk::shacl::validate(db).expect("validate");
+    let results = crosswalk::answer::shacl::validate(db).expect("validate");
     let violations: Vec<_> = results
         .iter()
         .filter(|r| r.severity == "Violation")
@@ -47,7 +47,7 @@ fn planted_faults_give_pyshacl_s_thirteen_results() {
     db.inner()
         .load_from_slice(oxigraph::io::RdfFormat::NTriples, &nt)
         .expect("parse");
-    let got: Vec<(String, String, String, String)> = crosswalk::shacl::validate(&db)
+    let got: Vec<(String, String, String, String)> = crosswalk::answer::shacl::validate(&db)
         .expect("validate")
         .into_iter()
         .map(|r| {

@@ -2,9 +2,9 @@
 //! 4 functions, 19 categories, 72 subcategories with NIST's outcome statements and PDF pages.
 use super::oscal::parse_json;
 use super::{Ctx, Output, document};
-use crate::error::{Error, Result};
-use crate::ids;
-use crate::vocab::{cw, dcterms};
+use crate::model::error::{Error, Result};
+use crate::model::ids;
+use crate::model::vocab::{cw, dcterms};
 use oxigraph::model::NamedNode;
 use serde::Deserialize;
 use std::collections::HashMap;

@@ -3,9 +3,9 @@
 //! defines no elements of its own: its properties are attached to the AI RMF subcategories.
 use super::oscal::parse_json;
 use super::{Ctx, Output, document};
-use crate::error::{Error, Result};
-use crate::ids;
-use crate::vocab::cw;
+use crate::model::error::{Error, Result};
+use crate::model::ids;
+use crate::model::vocab::cw;
 use serde::Deserialize;
 
 /// The AI RMF release the Playbook describes, for IRIs of titles that do not resolve.

@@ -4,9 +4,9 @@
 use super::mapping;
 use super::oscal::parse_json;
 use super::{Ctx, Output, document};
-use crate::error::{Error, Result};
-use crate::ids;
-use crate::vocab::{cw, dcterms};
+use crate::model::error::{Error, Result};
+use crate::model::ids;
+use crate::model::vocab::{cw, dcterms};
 use serde::Deserialize;
 use std::sync::LazyLock;
 

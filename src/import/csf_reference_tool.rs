@@ -7,10 +7,10 @@ use super::olir_xlsx::{
     cell, find_header, flag_warnings, mapping_status, read_sheet, resolved_doc, set_id, sheet_row,
 };
 use super::{Builder, Ctx, Output, document};
-use crate::error::{Error, Result};
-use crate::ids;
-use crate::sources::DocumentMeta;
-use crate::vocab::{cw, dcterms};
+use crate::model::error::{Error, Result};
+use crate::model::ids;
+use crate::model::vocab::{cw, dcterms};
+use crate::source::manifest::DocumentMeta;
 use oxigraph::model::NamedNode;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;

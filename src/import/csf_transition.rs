@@ -5,9 +5,9 @@ use super::mapping::{self, Mapping};
 use super::olir_xlsx::{flag_warnings, mapping_status, resolved_doc, set_id};
 use super::oscal::{CatalogFile, Control, Group, Link, Prop, parse_json, prop};
 use super::{Ctx, Output, document};
-use crate::error::Result;
-use crate::ids;
-use crate::vocab::cw;
+use crate::model::error::Result;
+use crate::model::ids;
+use crate::model::vocab::cw;
 
 /// A withdrawn element's link, with the JSON path it was read at.
 struct Moved {

@@ -4,9 +4,9 @@
 use super::mapping::{self, Mapping, Side};
 use super::oscal::parse_json;
 use super::{Builder, Ctx, Output, document};
-use crate::error::{Error, Result};
-use crate::ids;
-use crate::vocab::{cw, dcterms, rdfs};
+use crate::model::error::{Error, Result};
+use crate::model::ids;
+use crate::model::vocab::{cw, dcterms, rdfs};
 use oxigraph::model::NamedNode;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};

@@ -3,9 +3,9 @@
 //! list) and their links to the risks (actions YAML). Each action belongs to the AI RMF
 //! subcategory its id names (GV-1.1-001 → GOVERN 1.1), resolved against the loaded AI RMF.
 use super::{Ctx, InputFile, Output, document};
-use crate::error::{Error, Result};
-use crate::ids;
-use crate::vocab::{cw, dcterms};
+use crate::model::error::{Error, Result};
+use crate::model::ids;
+use crate::model::vocab::{cw, dcterms};
 use oxigraph::model::NamedNode;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

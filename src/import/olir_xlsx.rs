@@ -3,11 +3,11 @@
 //! optional columns (relationship, rationale, strength, comments) are read when present.
 use super::mapping::{self, Mapping, Side};
 use super::{Ctx, InputFile, Output, document};
-use crate::error::{Error, Result};
-use crate::ids;
-use crate::resolve::Resolver;
-use crate::sources::DocStatus;
-use crate::vocab::cw;
+use crate::model::error::{Error, Result};
+use crate::model::ids;
+use crate::model::resolve::Resolver;
+use crate::model::vocab::cw;
+use crate::source::manifest::DocStatus;
 use calamine::{Data, Range, Reader};
 use oxigraph::model::{NamedNode, NamedNodeRef};
 

@@ -1,5 +1,5 @@
 //! OSCAL JSON model (the subset crosswalk reads) and a parser whose errors carry the JSON path.
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;

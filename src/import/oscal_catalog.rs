@@ -2,9 +2,9 @@
 //! baseline catalogs). Groups, controls, nested controls, props, parts, params and links.
 use super::oscal::{Catalog, CatalogFile, Control, Group, Link, Param, Part, parse_json, prop};
 use super::{Builder, Ctx, Output, document};
-use crate::error::Result;
-use crate::ids::{self, canonical_notation};
-use crate::vocab::{cw, dcterms};
+use crate::model::error::Result;
+use crate::model::ids::{self, canonical_notation};
+use crate::model::vocab::{cw, dcterms};
 use oxigraph::model::NamedNode;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;

@@ -6,7 +6,7 @@
 use super::mapping::{self, Mapping};
 use super::olir_xlsx::{doc_id_for, mapping_status, set_documents, set_id};
 use super::{Ctx, Output, document};
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use serde_json::Value;
 
 /// The prop name (namespace `https://w3id.org/crosswalk/ontology`) carrying the IR 8477 type.

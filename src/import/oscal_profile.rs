@@ -2,8 +2,8 @@
 //! it profiles: each selected id becomes `cw:inBaseline`; ids the catalog lacks are reported.
 use super::oscal::{ProfileFile, parse_json};
 use super::{Ctx, Output, document};
-use crate::error::{Error, Result};
-use crate::vocab::{cw, dcterms};
+use crate::model::error::{Error, Result};
+use crate::model::vocab::{cw, dcterms};
 
 pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let f = ctx.file(None)?;

@@ -11,8 +11,8 @@
 use super::mapping::{self, Mapping};
 use super::olir_xlsx::{doc_id_for, mapping_status, set_documents, set_id};
 use super::{Ctx, Output, document};
-use crate::error::{Error, Result};
-use crate::vocab::cw;
+use crate::model::error::{Error, Result};
+use crate::model::vocab::cw;
 use std::collections::HashMap;
 
 const REQUIRED: &[&str] = &[

@@ -3,9 +3,9 @@
 use super::failure::Failure;
 use super::{AppState, blocking};
 use crate::answer;
-use crate::card::{self, Shown};
-use crate::output;
+use crate::answer::card::{self, Shown};
 use crate::query::{self, Cancellable, Solutions};
+use crate::render;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -268,7 +268,7 @@ async fn path(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
 async fn rows_of(st: &AppState, name: &'static str, key: &'static str) -> Response {
     answer(st, move |on| {
         let s = query::named(name)?.run(on, &[])?;
-        Ok(json!({ key: output::json(&s) }))
+        Ok(json!({ key: render::json(&s) }))
     })
     .await
 }

@@ -1,7 +1,7 @@
 //! One error type for every route: an HTTP status, a stable machine code and a message. The
 //! JSON API renders it as `{"error":{"code","message"}}`; the SPARQL endpoint as plain text,
 //! as SPARQL clients expect.
-use crate::error::Error;
+use crate::model::error::Error;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;

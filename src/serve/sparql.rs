@@ -149,7 +149,7 @@ async fn run_query(st: &AppState, headers: &HeaderMap, text: String, req: Reques
     let db = st.db.clone();
     let max_rows = st.cfg.max_rows;
     let result = blocking_open(st, move |token| -> Result<Body, Failure> {
-        crate::query::check_nesting(&text)
+        crate::model::sparql_text::check_nesting(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
         let mut prepared = crate::store::cancellable(&token)
             .parse_query(&text)
@@ -240,7 +240,7 @@ fn serialize(
             Ok((w.finish().map_err(io)?, cut))
         }
         (QueryResults::Graph(triples), Err(f)) => {
-            let mut w = crate::output::rdf_serializer(f).for_writer(Vec::new());
+            let mut w = crate::model::vocab::rdf_serializer(f).for_writer(Vec::new());
             let mut cut = None;
             for (n, t) in triples.enumerate() {
                 if n == max_rows {
@@ -288,7 +288,7 @@ async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Respons
     }
     let db = st.db.clone();
     let result = blocking_write(st, move |_token| {
-        crate::query::check_nesting(&text)
+        crate::model::sparql_text::check_nesting(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
         let prepared = SparqlEvaluator::new()
             .parse_update(&text)
@@ -304,7 +304,7 @@ async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Respons
                 .map_err(|e| crate::Error::QueryEvaluation(e.to_string()))?;
             // The graphs' load digests no longer vouch for their content.
             crate::store::Db::forget_load_digests_in(tx)?;
-            crate::infer::materialise_in(&db, tx)
+            crate::load::infer::materialise_in(&db, tx)
                 .map_err(|e| crate::Error::Invalid(format!("re-inference failed: {e}")))?;
             Ok(())
         })
@@ -416,7 +416,7 @@ fn service_description(st: &AppState, headers: &HeaderMap) -> Response {
             ));
         }
     }
-    let mut w = crate::output::rdf_serializer(format).for_writer(Vec::new());
+    let mut w = crate::model::vocab::rdf_serializer(format).for_writer(Vec::new());
     for t in &triples {
         if let Err(e) = w.serialize_quad(&Quad::new(
             t.subject.clone(),

@@ -2,7 +2,7 @@
 //! them once per test binary.
 #![allow(dead_code)]
 use crosswalk::load;
-use crosswalk::sources::Manifest;
+use crosswalk::source::manifest::Manifest;
 use crosswalk::store::Db;
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -1,10 +1,10 @@
 //! `crosswalk export`: the graph (or one set's / document's graph) as RDF, and a mapping set as
 //! SSSOM TSV or an OLIR-column CSV — each of which `crosswalk load --mapping` reads back.
-use crate::error::{Error, Result};
-use crate::import::mapping::rel_by_term;
+use crate::model::error::{Error, Result};
+use crate::model::relationship::rel_by_term;
+use crate::model::vocab::cw;
 use crate::query::{Solutions, Sparql, named, term_text};
 use crate::store::Db;
-use crate::vocab::cw;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{GraphNameRef, NamedNode, Quad};
 use std::collections::BTreeMap;
@@ -25,7 +25,7 @@ pub fn graph_of(db: &Db, doc: &str) -> Result<NamedNode> {
 /// RDF of the whole store (`graphs` empty) or of the given graphs. Quad formats keep the graph
 /// names; triple formats merge the graphs.
 pub fn rdf(db: &Db, graphs: &[NamedNode], format: RdfFormat) -> Result<Vec<u8>> {
-    let mut w = crate::output::rdf_serializer(format).for_writer(Vec::new());
+    let mut w = crate::model::vocab::rdf_serializer(format).for_writer(Vec::new());
     let io = |e: std::io::Error| Error::Invalid(format!("serializing: {e}"));
     let quads: Box<dyn Iterator<Item = _>> = if graphs.is_empty() {
         Box::new(db.inner().iter())

@@ -1,10 +1,10 @@
 //! The sources manifest (`sources.toml`, compiled in): what each source is, where the publisher
 //! serves it, and where it sits in a sources directory (the download cache).
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-const MANIFEST: &str = include_str!("../sources.toml");
+const MANIFEST: &str = include_str!("../../sources.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,6 +1,8 @@
 //! The embedded store: Oxigraph on RocksDB (or in memory). Replacing a source's graph happens
 //! in one transaction, so a failed import leaves the store exactly as it was.
-use crate::error::{Error, Result};
+pub mod bind;
+pub mod lock;
+use crate::model::error::{Error, Result};
 use oxigraph::model::{GraphNameRef, NamedNode, Quad, Term, Variable};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::{Store, Transaction};
@@ -44,8 +46,8 @@ pub fn content_digest(graph: &NamedNode, quads: &[Quad]) -> String {
         let own =
             matches!(&q.subject, oxigraph::model::NamedOrBlankNode::NamedNode(s) if s == graph);
         if own
-            && (q.predicate.as_ref() == crate::vocab::prov::GENERATED_AT_TIME
-                || q.predicate.as_ref() == crate::vocab::cw::LOAD_DIGEST)
+            && (q.predicate.as_ref() == crate::model::vocab::prov::GENERATED_AT_TIME
+                || q.predicate.as_ref() == crate::model::vocab::cw::LOAD_DIGEST)
         {
             continue;
         }
@@ -86,8 +88,8 @@ impl Drop for Changed<'_> {
 fn open_error(path: &Path, e: oxigraph::store::StorageError) -> Error {
     let m = e.to_string();
     if m.contains("lock") || m.contains("LOCK") {
-        let lock = crate::lock::rocksdb_lock(path);
-        return crate::lock::busy(path, &lock, "it is open read-write elsewhere");
+        let lock = crate::store::lock::rocksdb_lock(path);
+        return crate::store::lock::busy(path, &lock, "it is open read-write elsewhere");
     }
     Error::Storage(e)
 }
@@ -103,14 +105,22 @@ pub fn cancellable(token: &oxigraph::sparql::CancellationToken) -> SparqlEvaluat
 pub struct Db {
     store: Store,
     location: Option<PathBuf>,
-    /// The advisory lock ([`crate::lock`]) held while the store is open; shared by clones.
-    _lock: Option<std::sync::Arc<crate::lock::Held>>,
+    /// The advisory lock ([`crate::store::lock`]) held while the store is open; shared by clones.
+    _lock: Option<std::sync::Arc<crate::store::lock::Held>>,
     read_only: bool,
-    /// The names the store knows ([`crate::names`]), kept until the store is written.
-    names: NamesCache,
+    /// What upper layers derive from the content (the names the store knows, say), one value
+    /// per type, kept until the store is written.
+    memo: Memo,
 }
 
-type NamesCache = std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<crate::names::Names>>>>;
+type Memo = std::sync::Arc<
+    std::sync::Mutex<
+        std::collections::HashMap<
+            std::any::TypeId,
+            std::sync::Arc<dyn std::any::Any + Send + Sync>,
+        >,
+    >,
+>;
 
 /// Where the store lives when neither `--store` nor `CROSSWALK_STORE` says.
 pub fn default_location() -> PathBuf {
@@ -130,11 +140,11 @@ pub fn exists(path: &Path) -> bool {
 
 impl Db {
     /// Opens (creating if needed) the on-disk store at `path` for writing: the exclusive lock
-    /// ([`crate::lock`]) first, so a writer never changes a store a reader holds; fails at
+    /// ([`crate::store::lock`]) first, so a writer never changes a store a reader holds; fails at
     /// once, naming the holders, when another process has it.
     pub fn open(path: &Path) -> Result<Self> {
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
-        let lock = crate::lock::exclusive(path)?;
+        let lock = crate::store::lock::exclusive(path)?;
         Self::open_rw(path, lock)
     }
 
@@ -147,7 +157,7 @@ impl Db {
                 store: path.to_owned(),
             });
         }
-        let lock = crate::lock::shared(path, crate::lock::READER_WAIT)?;
+        let lock = crate::store::lock::shared(path, crate::store::lock::READER_WAIT)?;
         if path.join(UNDO).is_dir() {
             return Err(Error::StoreBusy {
                 store: path.to_owned(),
@@ -159,7 +169,7 @@ impl Db {
         Ok(db)
     }
 
-    fn open_rw(path: &Path, lock: crate::lock::Held) -> Result<Self> {
+    fn open_rw(path: &Path, lock: crate::store::lock::Held) -> Result<Self> {
         let mut db = Self::open_rw_inner(path)?;
         db._lock = Some(std::sync::Arc::new(lock));
         // Alone with the store: a write killed half-way is undone here.
@@ -174,7 +184,7 @@ impl Db {
             location: Some(path.to_owned()),
             _lock: None,
             read_only: false,
-            names: NamesCache::default(),
+            memo: Memo::default(),
         })
     }
 
@@ -187,7 +197,7 @@ impl Db {
                 store: path.to_owned(),
             });
         }
-        let lock = crate::lock::shared(path, crate::lock::READER_WAIT)?;
+        let lock = crate::store::lock::shared(path, crate::store::lock::READER_WAIT)?;
         // A write killed half-way left the content before it in a checkpoint: a reader, which
         // may not write, reads that until the next writer restores it.
         let undo = path.join(UNDO);
@@ -198,32 +208,35 @@ impl Db {
             location: Some(path.to_owned()),
             _lock: lock.map(std::sync::Arc::new),
             read_only: true,
-            names: NamesCache::default(),
+            memo: Memo::default(),
         })
     }
 
-    /// The names cache, filled by `load` on first use (see [`crate::query::Sparql::names`]).
-    pub fn cached_names(
+    /// A value derived from the store's content, computed by `load` on first use and kept
+    /// until the store is written (the names cache of [`crate::query::Sparql::names`]).
+    pub fn cached<T: std::any::Any + Send + Sync>(
         &self,
-        load: impl FnOnce() -> Result<crate::names::Names>,
-    ) -> Result<std::sync::Arc<crate::names::Names>> {
-        if let Ok(guard) = self.names.lock()
-            && let Some(n) = guard.as_ref()
+        load: impl FnOnce() -> Result<T>,
+    ) -> Result<std::sync::Arc<T>> {
+        let key = std::any::TypeId::of::<T>();
+        if let Ok(guard) = self.memo.lock()
+            && let Some(v) = guard.get(&key)
+            && let Ok(v) = v.clone().downcast::<T>()
         {
-            return Ok(n.clone());
+            return Ok(v);
         }
-        let n = std::sync::Arc::new(load()?);
-        if let Ok(mut guard) = self.names.lock() {
-            *guard = Some(n.clone());
+        let v = std::sync::Arc::new(load()?);
+        if let Ok(mut guard) = self.memo.lock() {
+            guard.insert(key, v.clone());
         }
-        Ok(n)
+        Ok(v)
     }
 
     /// Says the store was written (through [`Db::inner`], e.g. a SPARQL update): what is
     /// cached of its content is dropped. Every write method of `Db` calls it.
     pub fn changed(&self) {
-        if let Ok(mut guard) = self.names.lock() {
-            *guard = None;
+        if let Ok(mut guard) = self.memo.lock() {
+            guard.clear();
         }
     }
 
@@ -248,7 +261,7 @@ impl Db {
             location: None,
             _lock: None,
             read_only: false,
-            names: NamesCache::default(),
+            memo: Memo::default(),
         })
     }
 
@@ -311,12 +324,12 @@ impl Db {
             }
             let mut q = q.to_vec();
             q.retain(|x| {
-                !(x.predicate.as_ref() == crate::vocab::cw::LOAD_DIGEST
+                !(x.predicate.as_ref() == crate::model::vocab::cw::LOAD_DIGEST
                     && matches!(&x.subject, oxigraph::model::NamedOrBlankNode::NamedNode(s) if s == *g))
             });
             q.push(Quad::new(
                 (*g).clone(),
-                crate::vocab::cw::LOAD_DIGEST,
+                crate::model::vocab::cw::LOAD_DIGEST,
                 oxigraph::model::Literal::new_simple_literal(d),
                 oxigraph::model::GraphName::NamedNode((*g).clone()),
             ));
@@ -456,7 +469,7 @@ impl Db {
         quads: Vec<Quad>,
     ) -> Result<Option<std::collections::HashSet<Quad>>> {
         let own_stamp = quads.iter().any(|q| {
-            q.predicate.as_ref() == crate::vocab::prov::GENERATED_AT_TIME
+            q.predicate.as_ref() == crate::model::vocab::prov::GENERATED_AT_TIME
                 && matches!(&q.subject, oxigraph::model::NamedOrBlankNode::NamedNode(s) if s == graph)
         });
         let Some(stored) = self.stored_load_digest(graph)? else {
@@ -469,7 +482,7 @@ impl Db {
         let mut set: std::collections::HashSet<Quad> = quads.into_iter().collect();
         set.insert(Quad::new(
             graph.clone(),
-            crate::vocab::cw::LOAD_DIGEST,
+            crate::model::vocab::cw::LOAD_DIGEST,
             oxigraph::model::Literal::new_simple_literal(stored),
             oxigraph::model::GraphName::NamedNode(graph.clone()),
         ));
@@ -568,7 +581,7 @@ impl Db {
         self.changed();
         let stale: Vec<Quad> = self
             .store
-            .quads_for_pattern(None, Some(crate::vocab::cw::LOAD_DIGEST), None, None)
+            .quads_for_pattern(None, Some(crate::model::vocab::cw::LOAD_DIGEST), None, None)
             .collect::<std::result::Result<_, _>>()?;
         let mut tx = self.store.start_transaction()?;
         for q in &stale {
@@ -593,7 +606,7 @@ impl Db {
     /// [`Db::forget_load_digests`] inside a transaction.
     pub fn forget_load_digests_in(tx: &mut Transaction<'_>) -> Result<()> {
         let stale: Vec<Quad> = tx
-            .quads_for_pattern(None, Some(crate::vocab::cw::LOAD_DIGEST), None, None)
+            .quads_for_pattern(None, Some(crate::model::vocab::cw::LOAD_DIGEST), None, None)
             .collect::<std::result::Result<_, _>>()?;
         for q in &stale {
             tx.remove(q);
@@ -615,7 +628,7 @@ impl Db {
         let stamp = self.location.is_some().then(|| {
             Quad::new(
                 graph.clone(),
-                crate::vocab::cw::LOAD_DIGEST,
+                crate::model::vocab::cw::LOAD_DIGEST,
                 oxigraph::model::Literal::new_simple_literal(content_digest(graph, quads)),
                 oxigraph::model::GraphName::NamedNode(graph.clone()),
             )
@@ -640,7 +653,7 @@ impl Db {
         let subject = oxigraph::model::NamedOrBlankNodeRef::NamedNode(graph.as_ref());
         for q in self.store.quads_for_pattern(
             Some(subject),
-            Some(crate::vocab::cw::LOAD_DIGEST),
+            Some(crate::model::vocab::cw::LOAD_DIGEST),
             None,
             Some(GraphNameRef::NamedNode(graph.as_ref())),
         ) {
@@ -701,11 +714,13 @@ impl Db {
         query: &str,
         bindings: &[(&str, Term)],
     ) -> Result<QueryResults<'static>> {
-        crate::query::check_nesting(query)?;
-        // Constants in the algebra where that is equivalent (crate::bind), else VALUES.
-        let mut prepared = match crate::bind::substitute(query, bindings)? {
+        crate::model::sparql_text::check_nesting(query)?;
+        // Constants in the algebra where that is equivalent (crate::store::bind), else VALUES.
+        let mut prepared = match crate::store::bind::substitute(query, bindings)? {
             Some(q) => evaluator.for_query(q),
-            None => evaluator.parse_query(&crate::query::with_values(query, bindings)?)?,
+            None => {
+                evaluator.parse_query(&crate::model::sparql_text::with_values(query, bindings)?)?
+            }
         };
         // The default graph is the union of all graphs unless the query names its dataset
         // (remote endpoints are expected to be configured the same way: see ARCHITECTURE.md).
@@ -765,7 +780,7 @@ impl Db {
         });
         let mut lines: Vec<String> = g.iter().map(|t| format!("{t} .\n")).collect();
         lines.sort();
-        Ok(crate::load::sha256_hex(lines.concat().as_bytes()))
+        Ok(crate::model::digest::sha256_hex(lines.concat().as_bytes()))
     }
 }
 

@@ -4,8 +4,10 @@
 //! Parameters are bound as RDF terms: on the embedded store by variable substitution, on a
 //! remote endpoint by a trailing `VALUES` clause whose terms are serialized (escaped) by
 //! Oxigraph. User text is never spliced into query text.
-use crate::error::{Error, Result};
-use crate::ids::canonical_notation;
+pub mod names;
+use crate::model::error::{Error, Result};
+use crate::model::ids::canonical_notation;
+use crate::model::sparql_text::{with_value_rows, with_values};
 use crate::store::Db;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
@@ -15,78 +17,6 @@ use oxigraph::sparql::results::{
 
 mod named {
     include!(concat!(env!("OUT_DIR"), "/queries.rs"));
-}
-
-/// Brackets (`{`, `(`, `[`) a query or update may nest. The parser and evaluator recurse per
-/// level: 256 nested `OPTIONAL`s or 1,024 groups overflowed the stack and killed `serve` (a
-/// 12 KB request); real queries nest a dozen levels at most.
-pub const MAX_NESTING: usize = 64;
-
-/// Refuses SPARQL text whose brackets nest deeper than [`MAX_NESTING`], before it is parsed.
-/// Brackets inside strings, IRIs and comments do not count, as the parser reads them.
-pub fn check_nesting(text: &str) -> Result<()> {
-    let b = text.as_bytes();
-    let (mut depth, mut i, mut line) = (0usize, 0usize, 1usize);
-    while i < b.len() {
-        match b[i] {
-            b'\n' => line += 1,
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            q @ (b'"' | b'\'') => {
-                let long = b[i..].starts_with(&[q, q, q]);
-                i += if long { 3 } else { 1 };
-                while i < b.len() {
-                    if b[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if b[i] == b'\n' {
-                        line += 1;
-                    }
-                    if long && b[i..].starts_with(&[q, q, q]) {
-                        i += 3;
-                        break;
-                    }
-                    if !long && b[i] == q {
-                        i += 1;
-                        break;
-                    }
-                    i += 1;
-                }
-                continue;
-            }
-            // An IRI only if a `>` closes it before any character an IRI cannot hold;
-            // otherwise `<` is less-than and what follows is scanned.
-            b'<' => {
-                let end = b[i + 1..].iter().position(|c| {
-                    matches!(
-                        c,
-                        b'>' | b'<' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
-                    ) || *c <= b' '
-                });
-                if let Some(n) = end.filter(|n| b[i + 1 + n] == b'>') {
-                    i += n + 2;
-                    continue;
-                }
-            }
-            b'{' | b'(' | b'[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(Error::QuerySyntax(format!(
-                        "brackets nest deeper than {MAX_NESTING} levels at line {line}"
-                    )));
-                }
-            }
-            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(())
 }
 
 /// A table of solutions.
@@ -130,13 +60,13 @@ pub fn term_text(t: &Term) -> String {
 pub trait Sparql {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions>;
 
-    /// The names the store knows ([`crate::names`]). The embedded store keeps them until it
+    /// The names the store knows ([`crate::query::names`]). The embedded store keeps them until it
     /// is written; elsewhere they are read on each call.
-    fn names(&self) -> Result<std::sync::Arc<crate::names::Names>> {
+    fn names(&self) -> Result<std::sync::Arc<crate::query::names::Names>> {
         let sol = self.select(named("names")?.text, &[])?;
-        Ok(std::sync::Arc::new(crate::names::Names::from_solutions(
-            &sol,
-        )))
+        Ok(std::sync::Arc::new(
+            crate::query::names::Names::from_solutions(&sol),
+        ))
     }
 }
 
@@ -145,10 +75,10 @@ impl Sparql for Db {
         solutions(self.run(query, bindings)?)
     }
 
-    fn names(&self) -> Result<std::sync::Arc<crate::names::Names>> {
-        self.cached_names(|| {
+    fn names(&self) -> Result<std::sync::Arc<crate::query::names::Names>> {
+        self.cached(|| {
             let sol = solutions(self.run(named("names")?.text, &[])?)?;
-            Ok(crate::names::Names::from_solutions(&sol))
+            Ok(crate::query::names::Names::from_solutions(&sol))
         })
     }
 }
@@ -168,7 +98,7 @@ impl Sparql for Cancellable<'_> {
         )
     }
 
-    fn names(&self) -> Result<std::sync::Arc<crate::names::Names>> {
+    fn names(&self) -> Result<std::sync::Arc<crate::query::names::Names>> {
         self.db.names()
     }
 }
@@ -229,55 +159,6 @@ impl Remote {
             message: m.to_string(),
         }
     }
-}
-
-/// Binds parameters by opening the query's top-level `WHERE {` with a one-row `VALUES` block.
-/// Terms are serialized by Oxigraph (IRIs validated, literals escaped), so user text can never
-/// change the query's structure. Inline (rather than trailing, or Oxigraph's substitution)
-/// because the optimizer then starts every join from the bound values: 70 ms → <1 ms for an
-/// element lookup on the full graph. This is what a remote store gets; the embedded one uses
-/// `bind::substitute` where it can, with the same answers.
-pub fn with_values(query: &str, bindings: &[(&str, Term)]) -> Result<String> {
-    if bindings.is_empty() {
-        return Ok(query.to_owned());
-    }
-    let vars: Vec<String> = bindings.iter().map(|(v, _)| format!("?{v}")).collect();
-    let terms: Vec<String> = bindings.iter().map(|(_, t)| t.to_string()).collect();
-    let block = format!(" VALUES ({}) {{ ({}) }}\n", vars.join(" "), terms.join(" "));
-    let at = find_where(query).ok_or_else(|| {
-        Error::Invalid("a parameterised query needs a top-level `WHERE {`".into())
-    })?;
-    Ok(format!("{}{block}{}", &query[..at], &query[at..]))
-}
-
-/// Binds one variable to many values: a multi-row `VALUES` block opening the top-level
-/// `WHERE {`, so one query answers for a whole set (a breadth-first frontier) at once.
-pub fn with_value_rows(query: &str, var: &str, terms: &[Term]) -> Result<String> {
-    oxigraph::model::Variable::new(var)
-        .map_err(|e| Error::Invalid(format!("bad variable name {var}: {e}")))?;
-    let rows: Vec<String> = terms.iter().map(|t| format!("({t})")).collect();
-    let block = format!(" VALUES (?{var}) {{ {} }}\n", rows.join(" "));
-    let at = find_where(query).ok_or_else(|| {
-        Error::Invalid("a parameterised query needs a top-level `WHERE {`".into())
-    })?;
-    Ok(format!("{}{block}{}", &query[..at], &query[at..]))
-}
-
-/// Byte offset just after the first `WHERE {` outside comments.
-fn find_where(query: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in query.split_inclusive('\n') {
-        if !line.trim_start().starts_with('#') {
-            let upper = line.to_ascii_uppercase();
-            if let Some(i) = upper.find("WHERE")
-                && let Some(j) = line[i + 5..].find('{')
-            {
-                return Some(offset + i + 5 + j + 1);
-            }
-        }
-        offset += line.len();
-    }
-    None
 }
 
 impl Sparql for Remote {
@@ -412,7 +293,7 @@ pub fn named(name: &str) -> Result<&'static NamedQuery> {
         Error::Unknown {
             kind: "named query",
             given: name.to_owned(),
-            hint: crate::names::hint(name, &names),
+            hint: crate::query::names::hint(name, &names),
         }
     })
 }
@@ -515,7 +396,7 @@ impl NamedQuery {
                     } else {
                         format!(
                             "{} (query `{}` takes: {})",
-                            crate::names::hint(given, &names)
+                            crate::query::names::hint(given, &names)
                                 .split(" (known")
                                 .next()
                                 .unwrap_or_default(),
@@ -574,7 +455,7 @@ impl NamedQuery {
     }
 
     /// Binds a user's arguments, each checked against the store by its kind
-    /// ([`crate::names`]): unknown schemes, sets, baselines, focus areas, priorities and
+    /// ([`crate::query::names`]): unknown schemes, sets, baselines, focus areas, priorities and
     /// element ids are errors with the closest known names, never an empty answer.
     pub fn bind_checked(&self, on: &dyn Sparql, args: &[(String, String)]) -> Result<Bound> {
         let values = self.values(args)?;
@@ -602,10 +483,10 @@ impl NamedQuery {
             let names = names.as_deref();
             let term: Term = match (p.takes, names) {
                 (Kind::ElementKey, _) => {
-                    Literal::new_simple_literal(crate::names::element_key(on, v)?).into()
+                    Literal::new_simple_literal(crate::query::names::element_key(on, v)?).into()
                 }
                 (Kind::ElementIri, _) => {
-                    let iris = crate::names::element_iris(on, v)?;
+                    let iris = crate::query::names::element_iris(on, v)?;
                     if let [one] = iris.as_slice() {
                         one.clone().into()
                     } else {
@@ -685,39 +566,4 @@ pub fn bind_value(kind: Kind, v: &str) -> Result<Term> {
         }
         _ => Literal::new_simple_literal(v).into(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nesting_is_counted_outside_strings_iris_and_comments() {
-        let deep = |n: usize| {
-            format!(
-                "SELECT * WHERE {}?s ?p ?o{}",
-                "{ ".repeat(n),
-                " }".repeat(n)
-            )
-        };
-        assert!(check_nesting(&deep(MAX_NESTING)).is_ok());
-        let e = check_nesting(&deep(MAX_NESTING + 1))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("nest deeper than 64 levels at line 1"), "{e}");
-        let hidden = format!(
-            "SELECT * WHERE {{ ?s <urn:{{(> \"{0}\" . ?s ?p '''{0}''' # {0}\n FILTER(?s < {1}1{2}) }}",
-            "{".repeat(100),
-            "(".repeat(10),
-            ")".repeat(10)
-        );
-        assert!(check_nesting(&hidden).is_ok());
-        // A `<` that opens no IRI does not hide the brackets after it.
-        let lt = format!(
-            "ASK {{ FILTER(?a < {}1{}) }}",
-            "(".repeat(70),
-            ")".repeat(70)
-        );
-        assert!(check_nesting(&lt).is_err());
-    }
 }

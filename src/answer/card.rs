@@ -1,7 +1,7 @@
 //! The element card behind `crosswalk show`: one element with its document, kind, text,
 //! hierarchy, status, where a withdrawn element went, and baselines. Built only from named
 //! queries, so it works on any endpoint.
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::query::{Solutions, Sparql, named, term_text};
 use serde::Serialize;
 use std::fmt;
@@ -137,7 +137,7 @@ pub fn cards(on: &dyn Sparql, id: &str) -> Result<Vec<Card>> {
     if out.is_empty() {
         return Err(Error::NotFound(format!(
             "no loaded document defines `{id}` (looked up as `{}`); is its source loaded? try `crosswalk stats`",
-            crate::ids::canonical_notation(id)
+            crate::model::ids::canonical_notation(id)
         )));
     }
     Ok(out)

@@ -1,10 +1,10 @@
 //! A user's own mapping file as a mapping set: a manifest entry made on the fly (importer by
 //! file type, the set's name and schemes from the command line or the file's own metadata), then
 //! the same load path as NIST's sets — its own named graph, replaced in one transaction.
-use crate::error::{Error, Result};
-use crate::ids;
+use crate::model::error::{Error, Result};
+use crate::model::ids;
 use crate::query::{Sparql, term_text};
-use crate::sources::{DocKind, DocStatus, DocumentMeta, Source, SourceFile};
+use crate::source::manifest::{DocKind, DocStatus, DocumentMeta, Source, SourceFile};
 use crate::store::Db;
 use oxigraph::model::Literal;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,11 @@
 //! The answers behind `map`, `coverage`, `gaps` and `path`: each is one or more named queries
 //! plus grouping in Rust (grouping here rather than in SPARQL keeps the queries portable to any
 //! SPARQL 1.1 endpoint).
-use crate::error::{Error, Result};
+pub mod card;
+pub mod check;
+pub mod export;
+pub mod shacl;
+use crate::model::error::{Error, Result};
 use crate::query::{Solutions, Sparql, named, term_text};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -57,7 +61,7 @@ pub fn map_with(
     explain: bool,
     rollup: bool,
 ) -> Result<Vec<MapAnswer>> {
-    // Every name checked first (crate::names): a mistyped scheme or set is an error with the
+    // Every name checked first (crate::query::names): a mistyped scheme or set is an error with the
     // closest names, never an empty list that reads as "maps to nothing".
     let names = on.names()?;
     let to = match to.filter(|t| *t != "*") {
@@ -103,7 +107,7 @@ pub fn map_with(
     if out.is_empty() {
         // No answer: an unknown id is an error (with the closest ids); a known one simply has
         // no mapping in this selection.
-        crate::names::element_key(on, id)?;
+        crate::query::names::element_key(on, id)?;
     }
     Ok(out)
 }
@@ -170,7 +174,10 @@ pub fn explain_mappings(
     }
     let mut out = HashMap::new();
     for chunk in terms.chunks(CHUNK) {
-        let sol = on.select(&crate::query::with_value_rows(text, "mapping", chunk)?, &[])?;
+        let sol = on.select(
+            &crate::model::sparql_text::with_value_rows(text, "mapping", chunk)?,
+            &[],
+        )?;
         out.extend(explanation_lines(&sol));
     }
     Ok(out)
@@ -453,7 +460,7 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
         if v.is_empty() {
             // Unknown: an error with the closest ids; known but only named by mappings:
             // there is no element to start from.
-            crate::names::element_key(on, id)?;
+            crate::query::names::element_key(on, id)?;
             return Err(Error::NotFound(format!(
                 "no loaded document defines `{id}` (it is only named by mappings: `crosswalk show {id}`)"
             )));
@@ -480,7 +487,7 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
             .map(Into::into)
             .collect();
         let sol = on.select(
-            &crate::query::with_value_rows(neighbors.text, "element", &terms)?,
+            &crate::model::sparql_text::with_value_rows(neighbors.text, "element", &terms)?,
             &[],
         )?;
         let meets = this.expand(&sol, other);

@@ -16,19 +16,19 @@
 //! Nothing is inferred from the absence of a mapping, and inferred mappings are never inputs
 //! to further inference (no fixpoint), so every inferred mapping has a path of one or two
 //! asserted mappings, recorded as `cw:inverseOf` / `cw:firstHop` + `cw:secondHop`.
-use crate::error::{Error, Result};
-use crate::facts::Facts;
-use crate::ids;
-use crate::import::Builder;
 use crate::import::mapping::{RelType, rel_by_term};
+use crate::model::error::{Error, Result};
+use crate::model::facts::Facts;
+use crate::model::ids;
+use crate::model::term::Builder;
+use crate::model::vocab::{cw, rdf, rdfs};
 use crate::store::Db;
-use crate::vocab::{cw, rdf, rdfs};
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad};
 use oxigraph::store::Transaction;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-const RULES: &str = include_str!("../mappings/composition.toml");
+const RULES: &str = include_str!("../../mappings/composition.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Rule {
@@ -148,7 +148,7 @@ impl Names {
             .collect();
         // Documents of the manifest that are not loaded (e.g. SP 800-53 5.2.0 offline) still
         // name the scheme of the unresolved ids minted in their namespace.
-        if let Ok(m) = crate::sources::Manifest::builtin() {
+        if let Ok(m) = crate::source::manifest::Manifest::builtin() {
             for s in &m.source {
                 doc_scheme
                     .entry(ids::doc_iri(&s.document.id).as_str().to_owned())
@@ -430,7 +430,7 @@ pub fn derive_into(
     );
     b.text(&set, cw::SCHEME, "inferred");
     b.text(&set, cw::VERSION, env!("CARGO_PKG_VERSION"));
-    b.text(&set, crate::vocab::dcterms::PUBLISHER, "crosswalk");
+    b.text(&set, crate::model::vocab::dcterms::PUBLISHER, "crosswalk");
     b.iri(&set, cw::DOCUMENT_STATUS, cw::DRAFT);
 
     let names = Names::new(facts);
@@ -701,8 +701,8 @@ fn inverse(b: &mut Builder, n: &NamedNode, set: &NamedNode, a: &Asserted, rel: &
 mod tests {
     use super::*;
     use crate::import::mapping::{Mapping, Side, emit, rel_by_term};
+    use crate::model::vocab::cw;
     use crate::query::Sparql;
-    use crate::vocab::cw;
 
     fn side(n: &str) -> Side {
         Side {
@@ -758,7 +758,11 @@ mod tests {
         let mut b = Builder::default();
         for (s, _, o) in rows {
             for n in [s, o] {
-                b.text(&ids::element_iri("t/1", n), crate::vocab::skos::NOTATION, n);
+                b.text(
+                    &ids::element_iri("t/1", n),
+                    crate::model::vocab::skos::NOTATION,
+                    n,
+                );
             }
         }
         db.replace_graph(
@@ -803,7 +807,7 @@ mod tests {
 
     #[test]
     fn flag_labels_are_the_ontology_s() {
-        let ttl = include_str!("../ontology/crosswalk.ttl");
+        let ttl = include_str!("../../ontology/crosswalk.ttl");
         let store = oxigraph::store::Store::new().expect("store");
         store
             .load_from_slice(oxigraph::io::RdfFormat::Turtle, ttl)

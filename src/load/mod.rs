@@ -2,20 +2,22 @@
 //! inferred graph, and only then replaces the sources' named graphs (and `graph/inferred`) in
 //! the store. Sources import in manifest order, so catalogs are resolved against before the
 //! profiles and mapping sets that cite them.
-use crate::error::{Error, Result};
-use crate::facts::Facts;
-use crate::ids;
+pub mod facts;
+pub mod infer;
+pub mod user_set;
 use crate::import::{self, Ctx, InputFile};
-use crate::resolve::Resolver;
-use crate::sources::{Manifest, Source};
+use crate::model::error::{Error, Result};
+use crate::model::facts::Facts;
+use crate::model::ids;
+use crate::model::resolve::Resolver;
+use crate::model::vocab::cw;
+use crate::source::manifest::{Manifest, Source};
 use crate::store::Db;
-use crate::vocab::cw;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, NamedNode, Quad};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-const ONTOLOGY: &str = include_str!("../ontology/crosswalk.ttl");
+const ONTOLOGY: &str = include_str!("../../ontology/crosswalk.ttl");
 
 /// What happened to one source.
 #[derive(Debug)]
@@ -32,7 +34,7 @@ pub enum Outcome {
 #[derive(Debug, Default)]
 pub struct Report {
     pub sources: Vec<(String, Outcome)>,
-    pub inferred: crate::infer::Summary,
+    pub inferred: crate::load::infer::Summary,
     /// Graphs left as they were because their content had not changed (on-disk stores).
     pub unchanged: Vec<NamedNode>,
 }
@@ -75,9 +77,7 @@ pub enum Event<'a> {
     Done,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::model::digest::sha256_hex;
 
 /// The ontology as quads of its own graph.
 pub fn ontology_quads() -> Result<Vec<Quad>> {
@@ -221,7 +221,7 @@ pub fn write_sources(
             ids::inferred_graph(),
             Box::new(move || {
                 before.add_from_store(db, &replaced)?;
-                Ok(crate::infer::derive(&before)?.0)
+                Ok(crate::load::infer::derive(&before)?.0)
             }),
         ));
     }
@@ -259,7 +259,7 @@ pub fn write_sources(
         }
         times.0 = started.elapsed().as_millis();
         let inferred = ids::inferred_graph();
-        report.inferred = crate::infer::derive_into(&facts, &mut |q| put(&inferred, q))?;
+        report.inferred = crate::load::infer::derive_into(&facts, &mut |q| put(&inferred, q))?;
         times.1 = started.elapsed().as_millis();
         progress(Event::Write {
             quads: total + report.inferred.triples,

@@ -5,11 +5,8 @@
 //! first or reading back what it has just written.
 //!
 //! Invariant: `graph/inferred` is never read here — inference starts from asserted facts only.
-use crate::error::Result;
-use crate::ids;
-use crate::store::Db;
-use crate::vocab::{cw, rdf, rdfs, skos};
-use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
+use crate::model::vocab::{cw, rdf, rdfs, skos};
+use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, Term};
 use std::collections::HashMap;
 
 /// What is known of a document.
@@ -80,7 +77,7 @@ pub struct Facts {
 }
 
 /// The predicates read; everything else is skipped.
-const READ: &[NamedNodeRef<'static>] = &[
+pub(crate) const READ: &[NamedNodeRef<'static>] = &[
     rdf::TYPE,
     cw::SCHEME,
     cw::VERSION,
@@ -118,46 +115,6 @@ fn iri(o: &Term) -> Option<NamedNode> {
 }
 
 impl Facts {
-    /// The facts of every graph in the store except `skip` (graphs about to be replaced) and
-    /// `graph/inferred`.
-    pub fn from_store(db: &Db, skip: &[NamedNode]) -> Result<Self> {
-        let inferred = ids::inferred_graph();
-        let mut f = Facts::default();
-        // Graph by graph, so the graphs a full load replaces cost nothing to skip.
-        let mut graphs = vec![GraphName::DefaultGraph];
-        for g in db.inner().named_graphs() {
-            if let NamedOrBlankNode::NamedNode(n) = g?
-                && n != inferred
-                && !skip.contains(&n)
-            {
-                graphs.push(GraphName::NamedNode(n));
-            }
-        }
-        f.read_graphs(db, &graphs)?;
-        Ok(f)
-    }
-
-    /// Adds the facts of these graphs as the store holds them now.
-    pub fn add_from_store(&mut self, db: &Db, graphs: &[NamedNode]) -> Result<()> {
-        let graphs: Vec<GraphName> = graphs.iter().cloned().map(GraphName::NamedNode).collect();
-        self.read_graphs(db, &graphs)
-    }
-
-    fn read_graphs(&mut self, db: &Db, graphs: &[GraphName]) -> Result<()> {
-        for g in graphs {
-            for p in READ {
-                for q in db
-                    .inner()
-                    .quads_for_pattern(None, Some(*p), None, Some(g.as_ref()))
-                {
-                    let q = q?;
-                    self.add(&q.subject, &q.predicate, &q.object);
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Adds the triples of quads (whatever their graph).
     pub fn add_quads(&mut self, quads: &[oxigraph::model::Quad]) {
         for q in quads {

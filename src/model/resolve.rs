@@ -1,11 +1,9 @@
 //! Resolves element ids printed in mapping sets and profiles to the elements of documents
 //! already in the store or imported earlier in the same load (see `facts`); importers only
 //! read it.
-use crate::error::Result;
-use crate::facts::Facts;
-use crate::ids::canonical_notation;
-use crate::store::Db;
-use crate::vocab::cw;
+use crate::model::facts::Facts;
+use crate::model::ids::canonical_notation;
+use crate::model::vocab::cw;
 use oxigraph::model::NamedNode;
 use std::collections::HashMap;
 
@@ -44,11 +42,6 @@ fn version_key(v: &str) -> Vec<u64> {
 }
 
 impl Resolver {
-    /// Every element that has a lookup key in the store.
-    pub fn from_store(db: &Db) -> Result<Self> {
-        Ok(Self::from_facts(&Facts::from_store(db, &[])?))
-    }
-
     /// Every element with a lookup key, a class other than `cw:Element`, and a document that
     /// has a scheme and a version.
     pub fn from_facts(facts: &Facts) -> Self {

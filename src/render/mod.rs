@@ -142,19 +142,6 @@ pub fn json(s: &Solutions) -> serde_json::Value {
     )
 }
 
-/// An RDF serializer that abbreviates with the project's prefixes (`vocab::PREFIXES`, all
-/// valid constant IRIs, so none can be refused; one that were is skipped, not an error).
-pub fn rdf_serializer(format: oxigraph::io::RdfFormat) -> oxigraph::io::RdfSerializer {
-    let mut ser = oxigraph::io::RdfSerializer::from_format(format);
-    for (p, iri) in crate::vocab::PREFIXES {
-        ser = match ser.clone().with_prefix(*p, *iri) {
-            Ok(s) => s,
-            Err(_) => ser,
-        };
-    }
-    ser
-}
-
 /// Between the values of a list-valued CSV/TSV cell (covering controls, say). Not a space:
 /// ISO/IEC 27001 ids contain spaces; no loaded id contains `|` (a test checks).
 pub const LIST_SEPARATOR: &str = "|";

@@ -120,3 +120,16 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("cwd", "https://w3id.org/crosswalk/doc/"),
     ("cwg", "https://w3id.org/crosswalk/graph/"),
 ];
+
+/// An RDF serializer that abbreviates with the project's prefixes (`vocab::PREFIXES`, all
+/// valid constant IRIs, so none can be refused; one that were is skipped, not an error).
+pub fn rdf_serializer(format: oxigraph::io::RdfFormat) -> oxigraph::io::RdfSerializer {
+    let mut ser = oxigraph::io::RdfSerializer::from_format(format);
+    for (p, iri) in PREFIXES {
+        ser = match ser.clone().with_prefix(*p, *iri) {
+            Ok(s) => s,
+            Err(_) => ser,
+        };
+    }
+    ser
+}

@@ -10,7 +10,7 @@
 //! `/proc/locks`). A reader started during a write waits for it, up to a bound. `serve` with
 //! update tokens is a reader here: its updates are single RocksDB transactions, which a
 //! read-only open sees whole or not at all.
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

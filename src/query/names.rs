@@ -3,7 +3,7 @@
 //! and named-query parameters alike. Labels match case-insensitively (`moderate` =
 //! `MODERATE`); an unknown name is an error listing the closest known ones, never an empty
 //! answer that reads like "nothing covers this".
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::query::{Sparql, named, term_text};
 use oxigraph::model::{NamedNode, Term};
 use std::sync::Arc;
@@ -321,7 +321,7 @@ pub fn element_key(on: &dyn Sparql, given: &str) -> Result<String> {
                 hint: "; no element of the store has this IRI".to_owned(),
             });
     }
-    let key = crate::ids::canonical_notation(given);
+    let key = crate::model::ids::canonical_notation(given);
     let sol = named("element-key")?.run(on, &[("key".to_owned(), key.clone())])?;
     if !sol.rows.is_empty() {
         return Ok(key);
@@ -336,7 +336,7 @@ pub fn element_iris(on: &dyn Sparql, given: &str) -> Result<Vec<NamedNode>> {
         element_key(on, given)?;
         return Ok(vec![iri(given)?]);
     }
-    let key = crate::ids::canonical_notation(given);
+    let key = crate::model::ids::canonical_notation(given);
     let sol = named("element-key")?.run(on, &[("key".to_owned(), key.clone())])?;
     let mut out: Vec<NamedNode> = Vec::new();
     for r in 0..sol.rows.len() {

@@ -1,7 +1,7 @@
 //! Identifiers: the IRI scheme (see ARCHITECTURE.md, "IRIs") and the canonical spelling of
 //! element notations, so that NIST's variant spellings (`AC-02(01)`, `ac-2.1`, `AC-2 (1)`)
 //! resolve to one element.
-use crate::vocab::BASE;
+use crate::model::vocab::BASE;
 use oxigraph::model::NamedNode;
 use std::sync::LazyLock;
 

@@ -1,8 +1,8 @@
 //! Downloads sources into the cache directory and verifies their sha256. A file is written
 //! under a temporary name and renamed only once verified, so the cache never holds a bad file.
-use crate::error::{Error, Result};
-use crate::load::sha256_hex;
-use crate::sources::{Source, SourceFile};
+use crate::model::digest::sha256_hex;
+use crate::model::error::{Error, Result};
+use crate::source::manifest::{Source, SourceFile};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

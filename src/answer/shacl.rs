@@ -7,7 +7,7 @@
 //! Why not a SHACL crate: the maintained Rust validator (`shacl` 0.3) switches on Oxigraph's
 //! `rdf-12` feature for the whole build; this subset is a few SPARQL scans, and
 //! tests/shacl_crosscheck.py checks it against pyshacl result for result.
-use crate::error::{Error, Result};
+use crate::model::error::{Error, Result};
 use crate::query::Sparql;
 use crate::store::Db;
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -15,7 +15,7 @@ use oxigraph::model::{Term, Triple};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub const SHAPES: &str = include_str!("../ontology/shapes.ttl");
+pub const SHAPES: &str = include_str!("../../ontology/shapes.ttl");
 const SH: &str = "http://www.w3.org/ns/shacl#";
 const RDF_FIRST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first";
 const RDF_REST: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest";

@@ -2,10 +2,10 @@
 //! checked against the catalogs loaded beside it). Facts come from the named queries
 //! `check-mappings` and `check-set` (the set's file from `set-source-file`); the rules
 //! themselves are here, each with a stable id.
-use crate::error::Result;
-use crate::import::mapping::rel_by_term;
+use crate::model::error::Result;
+use crate::model::relationship::rel_by_term;
+use crate::model::vocab::cw;
 use crate::query::{Solutions, Sparql, named, term_text};
-use crate::vocab::cw;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -579,7 +579,7 @@ fn level(s: Severity) -> &'static str {
 
 /// SHACL results (ontology/shapes.ttl) as findings of rule CW012.
 pub fn shacl_findings(db: &crate::store::Db) -> Result<Vec<Finding>> {
-    Ok(crate::shacl::validate(db)?
+    Ok(crate::answer::shacl::validate(db)?
         .into_iter()
         .map(|r| Finding {
             rule: "CW012",

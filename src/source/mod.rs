@@ -1,0 +1,3 @@
+//! What to read: the sources manifest and the download cache it describes.
+pub mod fetch;
+pub mod manifest;
