@@ -4,7 +4,6 @@
 use crate::model::error::{Error, Result};
 use crate::query::{Solutions, Sparql, named, term_text};
 use serde::Serialize;
-use std::fmt;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Card {
@@ -141,79 +140,4 @@ pub fn cards(on: &dyn Sparql, id: &str) -> Result<Vec<Card>> {
         )));
     }
     Ok(out)
-}
-
-impl fmt::Display for Card {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.notation)?;
-        if let Some(t) = &self.title {
-            write!(f, "  {t}")?;
-        }
-        writeln!(f)?;
-        writeln!(f, "  kind:      {}", self.kind)?;
-        writeln!(
-            f,
-            "  document:  {} ({})",
-            self.document_title, self.document_status
-        )?;
-        writeln!(f, "  iri:       {}", self.iri)?;
-        if let Some(p) = &self.parent {
-            writeln!(f, "  parent:    {p}")?;
-        }
-        match &self.status {
-            Some(s) => {
-                write!(f, "  status:    {s}")?;
-                for (rel, t) in &self.withdrawn_to {
-                    write!(f, "; {rel} {t}")?;
-                }
-                writeln!(f)?;
-            }
-            None => writeln!(f, "  status:    active")?,
-        }
-        if !self.baselines.is_empty() {
-            writeln!(f, "  baselines: {}", self.baselines.join(", "))?;
-        }
-        if let Some(s) = &self.statement {
-            writeln!(f, "  statement:")?;
-            for l in s.lines() {
-                writeln!(f, "    {l}")?;
-            }
-        }
-        if let Some(g) = &self.guidance {
-            let short: String = g.chars().take(400).collect();
-            writeln!(
-                f,
-                "  guidance:  {short}{}",
-                if g.chars().count() > 400 { " …" } else { "" }
-            )?;
-        }
-        if !self.mappings.is_empty() {
-            writeln!(f, "  mappings ({}):", self.mappings.len())?;
-            let mut current = None;
-            for m in &self.mappings {
-                if current != Some(&m.set) {
-                    writeln!(f, "    {}", m.set)?;
-                    current = Some(&m.set);
-                }
-                let flags = if m.flags.is_empty() {
-                    String::new()
-                } else {
-                    format!("  [{}]", m.flags.join(", "))
-                };
-                let inv = if m.how == "inverse" { " (inverse)" } else { "" };
-                writeln!(
-                    f,
-                    "      {} {} ({}){inv}{flags}",
-                    m.relationship, m.target, m.status
-                )?;
-            }
-        }
-        if !self.children.is_empty() {
-            writeln!(f, "  children ({}):", self.children.len())?;
-            for (n, k, t) in &self.children {
-                writeln!(f, "    {n:<14} {k:<22} {}", t.as_deref().unwrap_or(""))?;
-            }
-        }
-        Ok(())
-    }
 }

@@ -352,3 +352,79 @@ pub fn oscal_mapping(on: &dyn Sparql, set: &str) -> Result<serde_json::Value> {
         }
     }))
 }
+
+/// `crosswalk export`'s output: RDF of the store (or of one graph), or one mapping set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    #[value(alias = "nquads", alias = "application/n-quads")]
+    Nq,
+    #[value(alias = "application/trig")]
+    Trig,
+    #[value(alias = "turtle", alias = "text/turtle")]
+    Ttl,
+    #[value(alias = "ntriples", alias = "application/n-triples")]
+    Nt,
+    #[value(alias = "json-ld", alias = "application/ld+json")]
+    Jsonld,
+    #[value(alias = "rdf", alias = "xml", alias = "application/rdf+xml")]
+    Rdfxml,
+    /// One mapping set as SSSOM TSV.
+    #[value(alias = "sssom.tsv")]
+    Sssom,
+    /// One mapping set in the OLIR template's columns.
+    #[value(alias = "text/csv")]
+    Csv,
+    /// One mapping set as an OSCAL 1.2 mapping-collection.
+    OscalMapping,
+}
+
+/// `crosswalk export`: the store, or the graph of one set or document (`set`, `document`, by
+/// scheme), in an RDF format; or one mapping set (`set`, required) as SSSOM, OLIR CSV or an
+/// OSCAL mapping-collection.
+pub fn export(
+    db: &Db,
+    format: ExportFormat,
+    set: Option<&str>,
+    document: Option<&str>,
+) -> Result<Vec<u8>> {
+    let set_iri = set
+        .map(|s| crate::load::user_set::set_by_scheme(db, s))
+        .transpose()?;
+    let rdf_of = |f: RdfFormat| -> Result<Vec<u8>> {
+        let mut graphs = Vec::new();
+        if let Some(s) = &set_iri {
+            graphs.push(graph_of(db, s)?);
+        }
+        if let Some(d) = document {
+            let doc = crate::load::user_set::doc_by_scheme(db, d)?;
+            graphs.push(graph_of(db, &doc)?);
+        }
+        rdf(db, &graphs, f)
+    };
+    let one_set = |name: &str| -> Result<&String> {
+        set_iri.as_ref().ok_or_else(|| {
+            Error::Invalid(format!(
+                "--format {name} exports one mapping set: give --set SCHEME"
+            ))
+        })
+    };
+    Ok(match format {
+        ExportFormat::Nq => rdf_of(RdfFormat::NQuads)?,
+        ExportFormat::Trig => rdf_of(RdfFormat::TriG)?,
+        ExportFormat::Ttl => rdf_of(RdfFormat::Turtle)?,
+        ExportFormat::Nt => rdf_of(RdfFormat::NTriples)?,
+        ExportFormat::Rdfxml => rdf_of(RdfFormat::RdfXml)?,
+        ExportFormat::Jsonld => rdf_of(RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        })?,
+        ExportFormat::OscalMapping => {
+            let s = one_set("oscal-mapping")?;
+            let mut v = serde_json::to_vec_pretty(&oscal_mapping(db, s)?)
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+            v.push(b'\n');
+            v
+        }
+        ExportFormat::Sssom => sssom(db, one_set("sssom")?)?.into_bytes(),
+        ExportFormat::Csv => csv(db, one_set("csv")?)?.into_bytes(),
+    })
+}

@@ -4,9 +4,12 @@
 pub mod card;
 pub mod check;
 pub mod export;
+pub mod request;
 pub mod shacl;
+
 use crate::model::error::{Error, Result};
 use crate::query::{Solutions, Sparql, named, term_text};
+pub use request::{CheckRequest, CoverageRequest, MapRequest, PathRequest};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

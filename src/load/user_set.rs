@@ -174,3 +174,123 @@ SELECT ?doc WHERE { ?doc a cw:Document ; cw:scheme ?scheme } ORDER BY DESC(?doc)
 pub fn doc_by_scheme(on: &dyn Sparql, scheme: &str) -> Result<String> {
     first(on, DOC_BY_SCHEME, scheme, "document")
 }
+
+/// A user's own mapping files as the command line gives them (`load --mapping`, `check
+/// --mapping`): SSSOM TSV, OLIR-column CSV, OLIR XLSX, OSCAL mapping JSON.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct UserFiles {
+    /// A mapping file to load next to the catalogs (repeatable): .sssom.tsv/.tsv (SSSOM),
+    /// .csv (OLIR template columns), .xlsx (OLIR template workbook), .json (OSCAL 1.2
+    /// mapping-collection); `-` reads one from standard input (format from its content).
+    #[arg(long = "mapping")]
+    pub mappings: Vec<PathBuf>,
+    /// Name (scheme) of the set; default: the file name without extension.
+    #[arg(long)]
+    pub set_name: Option<String>,
+    /// Focal scheme of the file's mappings (CSV/XLSX; SSSOM reads subject_source first).
+    #[arg(long, default_value = "csf")]
+    pub focal: String,
+    /// Reference scheme of the file's mappings.
+    #[arg(long, default_value = "sp800-53")]
+    pub reference: String,
+    /// Reference release to resolve against (default: the newest loaded).
+    #[arg(long)]
+    pub reference_version: Option<String>,
+    /// Document status of the set: `draft` until someone vouches for it (`check` reports
+    /// CW010 for drafts), `final` for a reviewed set.
+    #[arg(long, value_enum, default_value_t = SetStatus::Draft)]
+    pub set_status: SetStatus,
+}
+
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+pub enum SetStatus {
+    #[default]
+    Draft,
+    Final,
+}
+
+impl UserFiles {
+    /// Loads each file as its own set (one write); returns (set IRI, file as given) pairs.
+    /// `-` is standard input, kept in a scratch file named by its format while it loads.
+    pub fn load(&self, db: &Db) -> Result<Vec<(String, String)>> {
+        let mut scratch = None;
+        let mut files = self.mappings.clone();
+        for f in &mut files {
+            if f.as_os_str() == "-" {
+                if scratch.is_some() {
+                    return Err(Error::Invalid(
+                        "--mapping - can be given once (standard input is one file)".into(),
+                    ));
+                }
+                let (path, dir) = stdin_file(self.set_name.as_deref())?;
+                *f = path;
+                scratch = Some(dir);
+            }
+        }
+        let result = self.load_files(db, &files);
+        if let Some(dir) = scratch {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        result
+    }
+
+    fn load_files(&self, db: &Db, files: &[PathBuf]) -> Result<Vec<(String, String)>> {
+        let specs: Vec<Spec> = files
+            .iter()
+            .map(|f| Spec {
+                file: f.clone(),
+                name: if files.len() == 1 {
+                    self.set_name.clone()
+                } else {
+                    None
+                },
+                focal: self.focal.clone(),
+                reference: self.reference.clone(),
+                reference_version: self.reference_version.clone(),
+                status: match self.set_status {
+                    SetStatus::Draft => DocStatus::Draft,
+                    SetStatus::Final => DocStatus::Final,
+                },
+            })
+            .collect();
+        if specs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let loaded = load_all(db, &specs)?;
+        let mut out = Vec::new();
+        for ((set, warnings), f) in loaded.into_iter().zip(&self.mappings) {
+            for w in warnings {
+                tracing::info!("{w}");
+            }
+            out.push((set, f.display().to_string()));
+        }
+        Ok(out)
+    }
+}
+
+/// Standard input saved as `<set-name or stdin>.<ext>` in a fresh scratch directory; the
+/// extension from the content: an XLSX workbook (a zip), OSCAL JSON, SSSOM TSV, else CSV.
+fn stdin_file(name: Option<&str>) -> Result<(PathBuf, PathBuf)> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+        .map_err(|e| Error::io("<standard input>", e))?;
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+    let first = head
+        .lines()
+        .find(|l| !l.starts_with('#'))
+        .unwrap_or_default();
+    let ext = if bytes.starts_with(b"PK") {
+        "xlsx"
+    } else if head.trim_start().starts_with('{') {
+        "json"
+    } else if head.starts_with('#') || first.contains('\t') {
+        "sssom.tsv"
+    } else {
+        "csv"
+    };
+    let dir = std::env::temp_dir().join(format!("crosswalk-stdin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(format!("{}.{ext}", name.unwrap_or("stdin")));
+    std::fs::write(&path, &bytes).map_err(|e| Error::io(&path, e))?;
+    Ok((path, dir))
+}

@@ -567,3 +567,39 @@ pub fn bind_value(kind: Kind, v: &str) -> Result<Term> {
         _ => Literal::new_simple_literal(v).into(),
     })
 }
+
+/// What `crosswalk query QUERY -p k=v` runs: a named query of the library (bound and checked),
+/// `-` (SPARQL on standard input), `@file.rq`, or SPARQL text; a file or text with `-p`
+/// declares its parameters in `# param:` header lines, as queries/ do. Returns the text and
+/// its bindings.
+pub fn prepare(
+    on: &dyn Sparql,
+    query: &str,
+    params: &[(String, String)],
+) -> Result<(String, Vec<(String, Term)>)> {
+    let is_name = query != "-"
+        && query
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if is_name {
+        let b = named(query)?.bind_checked(on, params)?;
+        return Ok((b.text, b.bindings));
+    }
+    let text = if query == "-" {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t)
+            .map_err(|e| Error::io("<standard input>", e))?;
+        t
+    } else if let Some(file) = query.strip_prefix('@') {
+        std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?
+    } else {
+        query.to_owned()
+    };
+    if params.is_empty() {
+        return Ok((text, Vec::new()));
+    }
+    // One query per process: leaking its text is fine.
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    let b = from_text("the given query", text).bind_checked(on, params)?;
+    Ok((b.text, b.bindings))
+}

@@ -1,4 +1,12 @@
-//! Renders solutions for people (aligned table) and programs (CSV, TSV, JSON).
+//! Every answer rendered, in one place: solutions of a named query or of the user's SPARQL
+//! (`results`), the answers of `show`, `map`, `coverage`, `path` (`answers`) — as an aligned
+//! table for people, CSV / TSV / Markdown for documents, JSON for programs. The CLI and the
+//! HTTP API both call these.
+pub mod answers;
+pub mod check;
+pub mod report;
+pub mod results;
+
 use crate::query::{Solutions, term_text};
 use oxigraph::model::Term;
 use std::fmt::Write;
@@ -14,6 +22,27 @@ pub enum Format {
     Tsv,
     #[value(alias = "application/json")]
     Json,
+    /// A Markdown (GFM) table.
+    #[value(alias = "md", alias = "text/markdown")]
+    Markdown,
+}
+
+impl Format {
+    /// The media type an HTTP answer in this format carries.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Table => "text/plain; charset=utf-8",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Tsv => "text/tab-separated-values; charset=utf-8",
+            Format::Json => "application/json",
+            Format::Markdown => "text/markdown; charset=utf-8",
+        }
+    }
+
+    /// The format named as `--format` names it (any case; media types and aliases too).
+    pub fn named(name: &str) -> Option<Format> {
+        <Format as clap::ValueEnum>::from_str(name.trim(), true).ok()
+    }
 }
 
 /// `crosswalk query`'s output: a table for people, SPARQL results formats for SELECT/ASK,
@@ -29,6 +58,9 @@ pub enum QueryFormat {
     /// Rows as JSON objects (SELECT).
     #[value(alias = "application/json")]
     Json,
+    /// A Markdown (GFM) table (SELECT).
+    #[value(alias = "md", alias = "text/markdown")]
+    Markdown,
     /// SPARQL 1.1 Query Results JSON.
     #[value(alias = "srj", alias = "application/sparql-results+json")]
     SparqlJson,
@@ -56,30 +88,7 @@ pub enum CheckFormat {
     Sarif,
 }
 
-/// `crosswalk export`'s output: RDF of the store (or of one graph), or one mapping set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportFormat {
-    #[value(alias = "nquads", alias = "application/n-quads")]
-    Nq,
-    #[value(alias = "application/trig")]
-    Trig,
-    #[value(alias = "turtle", alias = "text/turtle")]
-    Ttl,
-    #[value(alias = "ntriples", alias = "application/n-triples")]
-    Nt,
-    #[value(alias = "json-ld", alias = "application/ld+json")]
-    Jsonld,
-    #[value(alias = "rdf", alias = "xml", alias = "application/rdf+xml")]
-    Rdfxml,
-    /// One mapping set as SSSOM TSV.
-    #[value(alias = "sssom.tsv")]
-    Sssom,
-    /// One mapping set in the OLIR template's columns.
-    #[value(alias = "text/csv")]
-    Csv,
-    /// One mapping set as an OSCAL 1.2 mapping-collection.
-    OscalMapping,
-}
+pub use crate::answer::export::ExportFormat;
 
 pub fn render(s: &Solutions, f: Format) -> String {
     match f {
@@ -87,7 +96,41 @@ pub fn render(s: &Solutions, f: Format) -> String {
         Format::Csv => delimited(s, b','),
         Format::Tsv => delimited(s, b'\t'),
         Format::Json => json(s).to_string() + "\n",
+        Format::Markdown => {
+            let rows: Vec<Vec<String>> = s
+                .rows
+                .iter()
+                .map(|r| r.iter().map(cell).collect())
+                .collect();
+            let vars: Vec<&str> = s.vars.iter().map(String::as_str).collect();
+            markdown_table(&vars, &rows)
+        }
     }
+}
+
+/// A GFM table; `|` in a cell is escaped and a line break becomes a space, so every row stays
+/// one line.
+pub fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let esc = |c: &str| c.replace('|', "\\|").replace(['\n', '\r'], " ");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| {} |",
+        header
+            .iter()
+            .map(|h| esc(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} |",
+            r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+        );
+    }
+    out
 }
 
 fn cell(t: &Option<Term>) -> String {

@@ -12,6 +12,9 @@ mod jobs;
 mod negotiate;
 mod page;
 mod sparql;
+mod start;
+
+pub use start::{ServeArgs, open_store, serve};
 
 pub use jobs::default_memory_bound;
 

@@ -172,3 +172,29 @@ impl Fetcher {
         })
     }
 }
+
+/// A terminal progress bar per downloaded file (indicatif).
+#[derive(Default)]
+pub struct Bar(Option<indicatif::ProgressBar>);
+
+impl Progress for Bar {
+    fn start(&mut self, file: &str, total: Option<u64>) {
+        let pb = indicatif::ProgressBar::new(total.unwrap_or(0));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb.set_message(file.to_owned());
+        self.0 = Some(pb);
+    }
+    fn advance(&mut self, n: u64) {
+        if let Some(pb) = &self.0 {
+            pb.inc(n);
+        }
+    }
+    fn finish(&mut self) {
+        if let Some(pb) = self.0.take() {
+            pb.finish_and_clear();
+        }
+    }
+}

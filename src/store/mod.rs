@@ -255,6 +255,21 @@ impl Db {
         Ok(copy)
     }
 
+    /// An in-memory store holding one RDF file (format by extension: .nt, .ttl, .nq, …;
+    /// N-Triples when unknown); a parse error names the file.
+    pub fn from_file(file: &std::path::Path) -> Result<Self> {
+        let db = Self::memory()?;
+        let format = oxigraph::io::RdfFormat::from_extension(
+            file.extension().and_then(|e| e.to_str()).unwrap_or("nt"),
+        )
+        .unwrap_or(oxigraph::io::RdfFormat::NTriples);
+        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+        db.inner()
+            .load_from_slice(format, &bytes)
+            .map_err(|e| Error::parse(file, "the file", e))?;
+        Ok(db)
+    }
+
     pub fn memory() -> Result<Self> {
         Ok(Db {
             store: Store::new()?,

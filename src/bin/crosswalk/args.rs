@@ -1,0 +1,276 @@
+//! The command line's arguments: every command and option (clap derive). Requests that the
+//! HTTP API shares (`map`, `coverage`, `path`, `check`) are the library's own types.
+use crate::parse_kv;
+use anyhow::{Result, bail};
+use clap::{Parser, Subcommand};
+use crosswalk::answer::{CheckRequest, CoverageRequest, MapRequest, PathRequest};
+use crosswalk::load;
+use crosswalk::load::user_set::UserFiles;
+use crosswalk::render::{CheckFormat, ExportFormat, Format, QueryFormat};
+use crosswalk::serve::ServeArgs;
+use crosswalk::source::manifest::Manifest;
+use crosswalk::store::{self, Db};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  crosswalk load --sources ../shared/sources        load every source found there
+  crosswalk show 'AC-2(1)'                           an element card (ac-02.01, \"AC-2 (1)\" work too)
+  crosswalk show gv.sc-07
+  crosswalk stats                                    per-document counts
+  crosswalk query documents                          a named query from queries/
+  crosswalk query element --param key=RA-4 --format json
+  crosswalk query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+  crosswalk query @my-query.rq --format sparql-json
+  crosswalk fetch                                    download every source into the cache";
+
+#[derive(Parser)]
+#[command(name = "crosswalk", version, about = "A knowledge graph of NIST security and AI framework crosswalks", after_help = EXAMPLES)]
+pub struct Cli {
+    /// On-disk store (RocksDB directory). Default: $XDG_DATA_HOME/crosswalk/store.
+    #[arg(long, global = true, env = "CROSSWALK_STORE")]
+    pub store: Option<PathBuf>,
+    /// Use a fresh in-memory store; every source found in --sources is loaded first.
+    #[arg(long, global = true)]
+    pub memory: bool,
+    /// Sources directory (the download cache layout).
+    #[arg(long, global = true, env = "CROSSWALK_SOURCES")]
+    pub sources: Option<PathBuf>,
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Download sources into the sources directory and verify their sha256.
+    #[command(
+        after_help = "Example:\n  crosswalk fetch csf-2.0 sp800-53r5-5.2.0 --sources ~/.cache/crosswalk"
+    )]
+    Fetch {
+        /// Source ids (default: all); see `crosswalk sources`.
+        ids: Vec<String>,
+        /// Download from this origin instead of each URL's own (mirrors, tests).
+        #[arg(long, hide = true)]
+        base_url: Option<String>,
+        /// Connect timeout in seconds.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+    },
+    /// Load sources into the store: import all, infer, then replace their named graphs in one
+    /// write (a graph whose content is unchanged is left as it was). Bad input writes nothing.
+    #[command(
+        after_help = "Examples:\n  crosswalk load --sources ../shared/sources\n  crosswalk load csf-2.0\n  crosswalk load --mapping my-crosswalk.sssom.tsv --set-name mine"
+    )]
+    Load {
+        /// Source ids (default: all found).
+        ids: Vec<String>,
+        /// With --mapping: load only these mapping files (into the store as it is).
+        #[command(flatten)]
+        user: UserFiles,
+    },
+    /// Run SPARQL: query text, @file.rq, `-` (standard input), or the name of a query in
+    /// queries/.
+    #[command(
+        after_help = "Examples:\n  crosswalk query documents\n  crosswalk query element --param key=GV.OC-01\n  crosswalk query 'ASK { ?s ?p ?o }' --format sparql-json"
+    )]
+    Query {
+        query: String,
+        /// name=value for a named query's parameters.
+        #[arg(long = "param", short = 'p', value_parser = parse_kv)]
+        params: Vec<(String, String)>,
+        /// SELECT/ASK: table, csv, tsv, json, sparql-json, sparql-xml; CONSTRUCT/DESCRIBE:
+        /// table (Turtle), turtle, ntriples, nquads. Media types work too (text/csv).
+        #[arg(
+            long,
+            short = 'f',
+            value_enum,
+            ignore_case = true,
+            default_value = "table"
+        )]
+        format: QueryFormat,
+    },
+    /// Show an element card.
+    #[command(
+        after_help = "Examples:\n  crosswalk show 'AC-2(1)'\n  crosswalk show ra-4\n  crosswalk show GV.OC-01 --format json"
+    )]
+    Show {
+        id: String,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Per-document counts: elements by kind, withdrawn, triples per graph.
+    Stats {
+        #[command(flatten)]
+        out: Out,
+        /// Also each graph's RDFC-1.0 canonical digest (same digest = same content; ~10 s on
+        /// the full store).
+        #[arg(long)]
+        digest: bool,
+    },
+    /// Everything an element maps to, grouped by mapping set.
+    #[command(
+        after_help = "Examples:\n  crosswalk map GV.SC-07 --to sp800-53 --set olir-186\n  crosswalk map RA-3 --to csf --explain\n  crosswalk map ID.AM-06 --format json"
+    )]
+    Map {
+        #[command(flatten)]
+        req: MapRequest,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Which focal elements are covered by a target scheme (optionally within a baseline).
+    #[command(
+        after_help = "Examples:\n  crosswalk coverage --from csf --to sp800-53 --baseline MODERATE\n  crosswalk coverage --from csf --to sp800-53 --baseline LOW --profile cyber-ai --focus secure --priority 1"
+    )]
+    Coverage {
+        #[command(flatten)]
+        req: CoverageRequest,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// The uncovered part of `coverage`, as a work list.
+    #[command(
+        after_help = "Example:\n  crosswalk gaps --from csf --to sp800-53 --baseline LOW --format csv"
+    )]
+    Gaps {
+        #[command(flatten)]
+        req: CoverageRequest,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// How two elements connect (shortest path through mappings and the hierarchy).
+    #[command(after_help = "Example:\n  crosswalk path ID.AM-06 SR-6")]
+    Path {
+        #[command(flatten)]
+        req: PathRequest,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// Serve the store over HTTP: SPARQL 1.1 Protocol at /sparql, a JSON API under /api/v1
+    /// (OpenAPI at /api/v1/openapi.json) and a browser page at /. Read-only unless update
+    /// tokens are given.
+    #[command(
+        after_help = "Examples:\n  crosswalk serve\n  crosswalk serve --bind 0.0.0.0:7878 --cors --timeout 30\n  curl -H 'Accept: text/csv' --data-urlencode 'query=ASK {?s ?p ?o}' http://127.0.0.1:7878/sparql"
+    )]
+    Serve(ServeArgs),
+    /// Check mapping sets for consistency (dangling and withdrawn references, coarse targets,
+    /// duplicates, contradictions, missing rationales, inverse disagreements, subset cycles,
+    /// drafts, unmapped focal elements). Exit status 1 on any error (or warning with
+    /// `--deny warnings`): usable in CI.
+    #[command(
+        after_help = "Examples:\n  crosswalk check --set olir-186\n  crosswalk --memory check --mapping my-set.sssom.tsv --format sarif > check.sarif\n  crosswalk check --mapping map.csv --focal csf --reference sp800-53 --deny warnings"
+    )]
+    Check {
+        #[command(flatten)]
+        req: CheckRequest,
+        /// text, json (schema: ontology/check-report.schema.json) or sarif (SARIF 2.1.0).
+        #[arg(
+            long,
+            short = 'f',
+            value_enum,
+            ignore_case = true,
+            default_value = "text"
+        )]
+        format: CheckFormat,
+    },
+    /// Export the graph (nq, trig, ttl, nt, jsonld, rdfxml) or one mapping set (sssom, csv,
+    /// oscal-mapping).
+    #[command(
+        after_help = "Examples:\n  crosswalk export --format sssom --set olir-186 > olir.sssom.tsv\n  crosswalk export --format trig > all.trig\n  crosswalk export --format ttl --document csf > csf.ttl"
+    )]
+    Export {
+        /// RDF (nq, trig, ttl, nt, jsonld, rdfxml) or one mapping set (sssom, csv,
+        /// oscal-mapping). Media types work too (application/n-quads).
+        #[arg(long, short = 'f', value_enum, ignore_case = true)]
+        format: ExportFormat,
+        /// A mapping set, by scheme (required for sssom and csv; for RDF: that set's graph).
+        #[arg(long)]
+        set: Option<String>,
+        /// A document by scheme (e.g. csf, sp800-53): only the graph it was loaded into.
+        #[arg(long)]
+        document: Option<String>,
+    },
+    /// SHACL results for the store, or for an N-Triples/Turtle file, in the JSON shape of
+    /// tests/shacl_crosscheck.py (pyshacl), for cross-checking.
+    #[command(after_help = "Example:\n  crosswalk validate --data tests/fixtures/shacl/bad.nt")]
+    Validate {
+        /// Validate this RDF file (.nt, .ttl, .nq) instead of the store.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// List the sources the manifest knows and whether they are in the sources directory.
+    Sources,
+    /// List the named queries.
+    Queries,
+    /// Print a shell completion script: `crosswalk completions bash > /etc/bash_completion.d/crosswalk`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `crosswalk man | man -l -`.
+    Man,
+}
+
+/// `--format` of the commands that print an answer (table, csv, tsv, json, markdown).
+#[derive(clap::Args)]
+pub struct Out {
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        ignore_case = true,
+        default_value = "table"
+    )]
+    pub format: Format,
+}
+
+impl Cli {
+    /// `--sources`, else the download cache (`$XDG_CACHE_HOME/crosswalk/sources`).
+    pub fn sources_dir(&self) -> PathBuf {
+        self.sources.clone().unwrap_or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("crosswalk/sources")
+        })
+    }
+
+    /// The on-disk store's path: `--store`, else the default; a URL there is refused (it would
+    /// silently become a directory named `http:`).
+    pub fn store_path(&self) -> Result<PathBuf> {
+        let path = self.store.clone().unwrap_or_else(store::default_location);
+        let text = path.to_string_lossy();
+        if text.contains("://") || text.starts_with("http:") || text.starts_with("https:") {
+            bail!(crosswalk::Error::Invalid(format!(
+                "--store takes a directory, not a URL (`{text}`): the embedded store lives on this \
+                 machine; a remote SPARQL endpoint is reached with the library's query::Remote"
+            )));
+        }
+        Ok(path)
+    }
+
+    /// Readers open the store read-only under a shared lock (any number at once); writers take it
+    /// alone (`crosswalk::store::lock`). `--memory`: a fresh store loaded from `--sources`.
+    pub fn open(&self, write: bool) -> Result<Db> {
+        if self.memory {
+            let db = Db::memory()?;
+            let report = load::load(
+                &db,
+                &Manifest::builtin()?,
+                &self.sources_dir(),
+                &[],
+                &mut |_| {},
+            )?;
+            for (id, _, w) in report.loaded() {
+                w.iter().for_each(|w| tracing::info!("{id}: {w}"));
+            }
+            return Ok(db);
+        }
+        let path = self.store_path()?;
+        Ok(if write {
+            Db::open(&path)?
+        } else {
+            Db::open_read_only(&path)?
+        })
+    }
+}

@@ -1,0 +1,408 @@
+//! The answers of `show`, `map`, `coverage` / `gaps` and `path` in every format: an aligned
+//! table for people, CSV / TSV and Markdown for documents and spreadsheets, JSON for programs.
+//! The CLI and the HTTP API call the same functions, so `--format csv` and `Accept: text/csv`
+//! give the same bytes.
+use super::{Format, LIST_SEPARATOR, markdown_table};
+use crate::answer::card::{Card, Dangling, Shown};
+use crate::answer::{Coverage, CoverageRow, Hop, MapAnswer};
+use std::fmt;
+use std::io::{self, Write};
+
+fn json_to<W: Write, T: serde::Serialize + ?Sized>(out: &mut W, v: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, v).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// Header and rows as CSV, TSV or a Markdown table (`format` is one of those three).
+fn records<W: Write>(
+    out: &mut W,
+    format: Format,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    if format == Format::Markdown {
+        return out.write_all(markdown_table(header, rows).as_bytes());
+    }
+    let sep = if format == Format::Tsv { b'\t' } else { b',' };
+    let mut w = csv::WriterBuilder::new().delimiter(sep).from_writer(out);
+    w.write_record(header).map_err(io::Error::other)?;
+    for r in rows {
+        w.write_record(r).map_err(io::Error::other)?;
+    }
+    w.flush()
+}
+
+/// `map`: `answers` for `id`; with `explain`, each answer's hops (table and Markdown).
+pub fn map<W: Write>(
+    out: &mut W,
+    id: &str,
+    answers: &[MapAnswer],
+    format: Format,
+    explain: bool,
+) -> io::Result<()> {
+    match format {
+        Format::Json => json_to(out, answers),
+        Format::Table => {
+            let mut current = None;
+            for a in answers {
+                if current != Some(&a.set) {
+                    writeln!(out, "\n{}", a.set)?;
+                    current = Some(&a.set);
+                }
+                let via = a
+                    .via
+                    .as_ref()
+                    .map(|v| format!(" via {v}"))
+                    .unwrap_or_default();
+                let flags = if a.flags.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", a.flags.join(", "))
+                };
+                writeln!(
+                    out,
+                    "  {:<14} {:<16} {:<8} {}{via}{flags}  {}",
+                    a.target,
+                    a.relationship,
+                    a.status,
+                    a.how,
+                    a.target_title.as_deref().unwrap_or("")
+                )?;
+                if explain {
+                    for l in &a.explanation {
+                        writeln!(out, "      {l}")?;
+                    }
+                }
+            }
+            writeln!(out, "\n{} answer(s) for {id}", answers.len())
+        }
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let mut header = vec![
+                "element",
+                "target",
+                "scheme",
+                "relationship",
+                "status",
+                "set",
+                "how",
+                "via",
+                "flags",
+                "mapping",
+            ];
+            let md_explain = explain && format == Format::Markdown;
+            if md_explain {
+                header.push("explanation");
+            }
+            let rows: Vec<Vec<String>> = answers
+                .iter()
+                .map(|a| {
+                    let mut r = vec![
+                        a.element.clone(),
+                        a.target.clone(),
+                        a.target_scheme.clone().unwrap_or_default(),
+                        a.relationship.clone(),
+                        a.status.clone(),
+                        a.set.clone(),
+                        a.how.clone(),
+                        a.via.clone().unwrap_or_default(),
+                        a.flags.join("; "),
+                        a.mapping.clone(),
+                    ];
+                    if md_explain {
+                        r.push(a.explanation.join("; "));
+                    }
+                    r
+                })
+                .collect();
+            records(out, format, &header, &rows)
+        }
+    }
+}
+
+/// `coverage` (every row) or `gaps` (`gaps_only`: the rows not covered; counts unchanged).
+pub fn coverage<W: Write>(
+    out: &mut W,
+    cov: &Coverage,
+    format: Format,
+    gaps_only: bool,
+) -> io::Result<()> {
+    let rows: Vec<&CoverageRow> = cov
+        .rows
+        .iter()
+        .filter(|r| !gaps_only || !r.covered)
+        .collect();
+    match format {
+        Format::Json => {
+            let mut v = serde_json::to_value(cov).map_err(io::Error::other)?;
+            if gaps_only {
+                v["rows"] = serde_json::to_value(&rows).map_err(io::Error::other)?;
+            }
+            json_to(out, &v)
+        }
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            // `|` between ids: ISO/IEC ids contain spaces, and no loaded id contains `|`
+            // (tested).
+            let records_of: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.focal.clone(),
+                        if r.covered { "yes" } else { "no" }.to_owned(),
+                        r.covered_by.join(LIST_SEPARATOR),
+                        r.mapped_outside_baseline.join(LIST_SEPARATOR),
+                    ]
+                })
+                .collect();
+            let header = ["focal", "covered", "covered_by", "mapped_outside_baseline"];
+            records(out, format, &header, &records_of)?;
+            if format == Format::Markdown {
+                writeln!(out, "\n{}", coverage_summary(cov))?;
+                for n in &cov.notes {
+                    writeln!(out, "\n> note: {n}")?;
+                }
+            }
+            Ok(())
+        }
+        Format::Table => {
+            for r in &rows {
+                let mark = if r.covered { "covered" } else { "GAP" };
+                let outside = if r.mapped_outside_baseline.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "   (outside baseline: {})",
+                        r.mapped_outside_baseline.join(" ")
+                    )
+                };
+                writeln!(
+                    out,
+                    "  {:<10} {:<8} {}{outside}",
+                    r.focal,
+                    mark,
+                    r.covered_by.join(" ")
+                )?;
+            }
+            writeln!(out, "\n{}", coverage_summary(cov))?;
+            for n in &cov.notes {
+                writeln!(out, "note: {n}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn coverage_summary(cov: &Coverage) -> String {
+    let scope = cov
+        .baseline
+        .as_ref()
+        .map(|b| format!(" in the {b} baseline"))
+        .unwrap_or_default();
+    let set = cov
+        .set
+        .as_ref()
+        .map(|s| format!(" (set {s})"))
+        .unwrap_or_default();
+    format!(
+        "{} of {} {} elements covered by {}{scope}{set}: {:.1}%; {} not covered",
+        cov.covered,
+        cov.total,
+        cov.from,
+        cov.to,
+        cov.percent,
+        cov.total - cov.covered
+    )
+}
+
+/// `path`: the hops from `from` to `to`.
+pub fn path<W: Write>(
+    out: &mut W,
+    from: &str,
+    to: &str,
+    hops: &[Hop],
+    format: Format,
+) -> io::Result<()> {
+    match format {
+        Format::Json => json_to(out, hops),
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let rows: Vec<Vec<String>> = hops
+                .iter()
+                .map(|h| {
+                    vec![
+                        h.from.clone(),
+                        h.edge.clone(),
+                        h.to.clone(),
+                        h.set.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            records(out, format, &["from", "edge", "to", "set"], &rows)
+        }
+        Format::Table => {
+            writeln!(out, "{from} → {to}: {} hop(s)", hops.len())?;
+            for (i, h) in hops.iter().enumerate() {
+                writeln!(
+                    out,
+                    "  {}. {} —{}→ {}{}",
+                    i + 1,
+                    h.from,
+                    h.edge,
+                    h.to,
+                    h.set
+                        .as_ref()
+                        .map(|s| format!("   [set: {s}]"))
+                        .unwrap_or_default()
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `show`: the element's cards, or the mappings that name an element no document defines.
+pub fn shown<W: Write>(out: &mut W, id: &str, shown: &Shown, format: Format) -> io::Result<()> {
+    match (format, shown) {
+        (Format::Json, Shown::Cards(c)) => json_to(out, c),
+        (Format::Json, Shown::Dangling(d)) => json_to(out, d),
+        (Format::Markdown, Shown::Cards(cards)) => {
+            for c in cards {
+                card_markdown(out, c)?;
+            }
+            Ok(())
+        }
+        (Format::Csv | Format::Tsv | Format::Markdown, Shown::Dangling(refs)) => {
+            let rows: Vec<Vec<String>> = refs
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.flag.clone(),
+                        r.set.clone(),
+                        r.location.clone(),
+                        r.side.clone(),
+                        r.other.clone(),
+                    ]
+                })
+                .collect();
+            records(
+                out,
+                format,
+                &["flag", "set", "location", "side", "other"],
+                &rows,
+            )
+        }
+        (_, Shown::Cards(cards)) => {
+            for c in cards {
+                writeln!(out, "{c}")?;
+            }
+            Ok(())
+        }
+        (_, Shown::Dangling(refs)) => dangling(out, id, refs),
+    }
+}
+
+fn dangling<W: Write>(out: &mut W, id: &str, refs: &[Dangling]) -> io::Result<()> {
+    writeln!(
+        out,
+        "{id}: not defined by any loaded document, but named by {} mapping(s):",
+        refs.len()
+    )?;
+    for r in refs {
+        let (a, b) = if r.side == "object" {
+            (r.other.as_str(), id)
+        } else {
+            (id, r.other.as_str())
+        };
+        writeln!(
+            out,
+            "  [{}] {}, {}: {a} → {b} (kept)",
+            r.flag, r.set, r.location
+        )?;
+    }
+    Ok(())
+}
+
+/// A card as a Markdown section: the notation and title as a heading, then its text.
+fn card_markdown<W: Write>(out: &mut W, c: &Card) -> io::Result<()> {
+    let title = c
+        .title
+        .as_deref()
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
+    writeln!(out, "## {}{title}\n", c.notation)?;
+    writeln!(out, "```text\n{c}```\n")
+}
+
+/// The card as text (`show`'s table format).
+impl fmt::Display for Card {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.notation)?;
+        if let Some(t) = &self.title {
+            write!(f, "  {t}")?;
+        }
+        writeln!(f)?;
+        writeln!(f, "  kind:      {}", self.kind)?;
+        writeln!(
+            f,
+            "  document:  {} ({})",
+            self.document_title, self.document_status
+        )?;
+        writeln!(f, "  iri:       {}", self.iri)?;
+        if let Some(p) = &self.parent {
+            writeln!(f, "  parent:    {p}")?;
+        }
+        match &self.status {
+            Some(s) => {
+                write!(f, "  status:    {s}")?;
+                for (rel, t) in &self.withdrawn_to {
+                    write!(f, "; {rel} {t}")?;
+                }
+                writeln!(f)?;
+            }
+            None => writeln!(f, "  status:    active")?,
+        }
+        if !self.baselines.is_empty() {
+            writeln!(f, "  baselines: {}", self.baselines.join(", "))?;
+        }
+        if let Some(s) = &self.statement {
+            writeln!(f, "  statement:")?;
+            for l in s.lines() {
+                writeln!(f, "    {l}")?;
+            }
+        }
+        if let Some(g) = &self.guidance {
+            let short: String = g.chars().take(400).collect();
+            writeln!(
+                f,
+                "  guidance:  {short}{}",
+                if g.chars().count() > 400 { " …" } else { "" }
+            )?;
+        }
+        if !self.mappings.is_empty() {
+            writeln!(f, "  mappings ({}):", self.mappings.len())?;
+            let mut current = None;
+            for m in &self.mappings {
+                if current != Some(&m.set) {
+                    writeln!(f, "    {}", m.set)?;
+                    current = Some(&m.set);
+                }
+                let flags = if m.flags.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", m.flags.join(", "))
+                };
+                let inv = if m.how == "inverse" { " (inverse)" } else { "" };
+                writeln!(
+                    f,
+                    "      {} {} ({}){inv}{flags}",
+                    m.relationship, m.target, m.status
+                )?;
+            }
+        }
+        if !self.children.is_empty() {
+            writeln!(f, "  children ({}):", self.children.len())?;
+            for (n, k, t) in &self.children {
+                writeln!(f, "    {n:<14} {k:<22} {}", t.as_deref().unwrap_or(""))?;
+            }
+        }
+        Ok(())
+    }
+}

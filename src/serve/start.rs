@@ -1,0 +1,167 @@
+//! Starting `crosswalk serve`: its options (clap), the store it serves (filled from the sources
+//! directory first when empty), the runtime, and the run until SIGINT/SIGTERM.
+use crate::model::error::{Error, Result};
+use crate::source::manifest::Manifest;
+use crate::store::{self, Db};
+use std::path::Path;
+
+/// `crosswalk serve`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub bind: std::net::SocketAddr,
+    /// Seconds one query may run before it is cancelled (503).
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Largest request body in bytes (413 above).
+    #[arg(long, default_value_t = 1 << 20)]
+    pub max_body: usize,
+    /// Result rows (or triples) returned at most per query (cut rows: `Crosswalk-Truncated`).
+    #[arg(long, default_value_t = 100_000)]
+    pub max_rows: usize,
+    /// Queries evaluated at once (more wait, within their timeout).
+    #[arg(long, default_value_t = 8)]
+    pub max_concurrent: usize,
+    /// Of those, SPARQL queries sent to /sparql evaluated at once (default: the cores less
+    /// one), so expensive ones never take every core from the JSON API's lookups.
+    #[arg(long)]
+    pub max_open_queries: Option<usize>,
+    /// Send permissive CORS headers (any origin, no credentials).
+    #[arg(long)]
+    pub cors: bool,
+    /// Accept SPARQL Update from clients presenting this bearer token (repeatable). Without
+    /// one, every update is refused with 403. An update and the re-inference after it commit
+    /// as one transaction.
+    #[arg(
+        long = "update-token",
+        env = "CROSSWALK_UPDATE_TOKENS",
+        value_delimiter = ','
+    )]
+    pub update_tokens: Vec<String>,
+    /// Memory bound in MiB: when the process's resident memory goes above it, the running
+    /// queries are cancelled (503 `too_large`). Default: half the machine's memory; 0: none.
+    #[arg(long, value_name = "MiB")]
+    pub max_memory: Option<u64>,
+}
+
+impl ServeArgs {
+    pub fn writable(&self) -> bool {
+        self.update_tokens.iter().any(|t| !t.is_empty())
+    }
+
+    pub fn config(&self) -> Result<super::Config> {
+        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+            return Err(Error::Invalid(
+                "--timeout must be a positive number of seconds".into(),
+            ));
+        }
+        Ok(super::Config {
+            timeout: std::time::Duration::from_secs_f64(self.timeout),
+            max_body: self.max_body,
+            max_rows: self.max_rows,
+            max_concurrent: self.max_concurrent,
+            max_open_queries: self
+                .max_open_queries
+                .unwrap_or_else(super::default_open_queries),
+            cors: self.cors,
+            update_tokens: self
+                .update_tokens
+                .iter()
+                .filter(|t| !t.is_empty())
+                .cloned()
+                .collect(),
+            max_memory: match self.max_memory {
+                Some(0) => None,
+                Some(mib) => Some(mib.saturating_mul(1 << 20)),
+                None => super::default_memory_bound(),
+            },
+        })
+    }
+}
+
+/// The on-disk store `serve` serves: read-only, or a shared writer with update tokens. A
+/// missing or empty store is filled from `sources` first, as a writer that lets go before
+/// serving (`load` stays out while the server runs: it holds a shared lock).
+pub fn open_store(path: &Path, sources: &Path, writable: bool) -> Result<Db> {
+    let reader = if store::exists(path) {
+        Some(Db::open_read_only(path)?)
+    } else {
+        None
+    };
+    let empty = match &reader {
+        Some(db) => db.is_empty()?,
+        None => true,
+    };
+    // The common case: a loaded store, served read-only by the handle just opened.
+    if let (Some(db), false, false) = (&reader, empty, writable) {
+        return Ok(db.clone());
+    }
+    // Our own shared lock would keep the writer below out.
+    drop(reader);
+    if empty {
+        if sources.is_dir() {
+            let db = Db::open(path)?;
+            eprintln!(
+                "the store is empty: loading the sources found in {}",
+                sources.display()
+            );
+            let report = crate::load::load(&db, &Manifest::builtin()?, sources, &[], &mut |_| {})?;
+            eprintln!(
+                "loaded {} source(s), {} quads",
+                report.loaded().count(),
+                db.len()?
+            );
+        } else {
+            eprintln!(
+                "warning: the store is empty and no sources were found in {}.\n  \
+                 Load first: `crosswalk fetch && crosswalk load`, or point --sources (CROSSWALK_SOURCES) at a directory of the sources.",
+                sources.display()
+            );
+            if !store::exists(path) {
+                Db::open(path)?;
+            }
+        }
+    }
+    if writable {
+        Db::open_shared_writer(path)
+    } else {
+        Db::open_read_only(path)
+    }
+}
+
+/// Serves `db` until SIGINT/SIGTERM.
+pub fn serve(db: Db, args: &ServeArgs) -> Result<()> {
+    let cfg = args.config()?;
+    let internal = |what: &str, e: std::io::Error| Error::io(what, e);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| internal("starting the async runtime", e))?;
+    let served = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .map_err(|e| Error::io(format!("binding {}", args.bind), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| internal("the listening address", e))?;
+        eprintln!(
+            "crosswalk serving {} quads on http://{addr}/ (SPARQL: http://{addr}/sparql, API: http://{addr}/api/v1/openapi.json){}",
+            db.len()?,
+            if cfg.update_tokens.is_empty() {
+                ", read-only"
+            } else {
+                ", updates with a token"
+            }
+        );
+        let app = super::router(db, cfg);
+        super::run(listener, app, super::shutdown_signal())
+            .await
+            .map_err(|e| internal("serving", e))
+    });
+    // Dropping the runtime would wait for every blocking task; a query that has not reached
+    // its next cancellation check (or an update, which rolls back unless committed) must not
+    // keep the process alive past the grace period.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    served
+}
