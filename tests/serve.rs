@@ -1229,3 +1229,82 @@ fn an_update_whose_reinference_fails_leaves_the_store_unchanged() {
     assert_eq!(ask(digests), digested);
     assert_eq!(quads(), before);
 }
+
+/// The API renders its answers exactly as the CLI's `--format` does: `Accept: text/csv` (or
+/// `?format=csv`) gives the bytes of `crosswalk coverage … --format csv`, Markdown likewise;
+/// a format nobody offers is 406, an unknown `format` name 400.
+#[test]
+fn api_answers_negotiate_the_cli_formats() {
+    let b = server!();
+    let Some(src) = common::sources() else { return };
+    let cli = |args: &[&str]| -> Vec<u8> {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .arg("--memory")
+            .arg("--sources")
+            .arg(&src)
+            .args(args)
+            .output()
+            .expect("run crosswalk");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let q = "from=csf&to=sp800-53&baseline=MODERATE&set=olir-186";
+    let csv = get(&format!("{b}/api/v1/coverage?{q}"), Some("text/csv"));
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    assert_eq!(csv.content_type, "text/csv; charset=utf-8");
+    // 106 CSF subcategories and the header.
+    assert_eq!(csv.text().lines().count(), 107, "{}", csv.text());
+    let by_name = get(&format!("{b}/api/v1/coverage?{q}&format=csv"), None);
+    assert_eq!(by_name.body, csv.body);
+    let args = [
+        "coverage",
+        "--from",
+        "csf",
+        "--to",
+        "sp800-53",
+        "--baseline",
+        "MODERATE",
+        "--set",
+        "olir-186",
+        "--format",
+        "csv",
+    ];
+    assert_eq!(String::from_utf8_lossy(&cli(&args)), csv.text());
+
+    let md = get(&format!("{b}/api/v1/gaps?{q}"), Some("text/markdown"));
+    assert_eq!(md.status, 200, "{}", md.text());
+    assert!(
+        md.text().starts_with("| focal | covered |"),
+        "{}",
+        md.text()
+    );
+    let mut gaps = args;
+    gaps[0] = "gaps";
+    gaps[10] = "markdown";
+    assert_eq!(String::from_utf8_lossy(&cli(&gaps)), md.text());
+
+    let map = get(
+        &format!("{b}/api/v1/map/GV.SC-07?to=sp800-53&set=olir-186"),
+        Some("text/tab-separated-values"),
+    );
+    assert_eq!(map.status, 200, "{}", map.text());
+    assert!(
+        map.text().starts_with("element\ttarget\tscheme\t"),
+        "{}",
+        map.text()
+    );
+    // JSON stays the default and the API's own envelope.
+    let json = get(&format!("{b}/api/v1/coverage?{q}"), None);
+    assert_eq!(json.json()["total"], 106);
+    assert_eq!(
+        get(&format!("{b}/api/v1/coverage?{q}"), Some("image/png")).status,
+        406
+    );
+    let bad = get(&format!("{b}/api/v1/coverage?{q}&format=pdf"), None);
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["error"]["code"], "invalid_parameter");
+}

@@ -39,81 +39,6 @@ fn pairs(q: Option<String>) -> Vec<(String, String)> {
         .collect()
 }
 
-struct Params(Vec<(String, String)>);
-
-impl Params {
-    fn get(&self, k: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    }
-    fn required(&self, k: &str) -> Result<&str, Failure> {
-        self.get(k)
-            .ok_or_else(|| Failure::bad_request(format!("missing query parameter `{k}`")))
-    }
-    /// A boolean: `true` or `false` (as OpenAPI's boolean), nothing else — `True` or `0.56`
-    /// must not silently mean false.
-    fn flag(&self, k: &str) -> Result<bool, Failure> {
-        match self.get(k) {
-            None | Some("false") => Ok(false),
-            Some("true") => Ok(true),
-            Some(v) => Err(Failure::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_parameter",
-                format!("`{k}` is `true` or `false`, not `{v}`"),
-            )),
-        }
-    }
-    /// An integer within `range`, with a message that says which.
-    fn integer(
-        &self,
-        k: &str,
-        range: std::ops::RangeInclusive<i64>,
-    ) -> Result<Option<i64>, Failure> {
-        let Some(v) = self.get(k) else {
-            return Ok(None);
-        };
-        match v.trim().parse::<i64>() {
-            Ok(n) if range.contains(&n) => Ok(Some(n)),
-            _ => Err(Failure::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_parameter",
-                format!(
-                    "`{k}` is an integer from {} to {}, not `{v}`",
-                    range.start(),
-                    range.end()
-                ),
-            )),
-        }
-    }
-    /// Each parameter at most once (which of two values was meant?).
-    fn once(&self) -> Result<(), Failure> {
-        for (i, (k, _)) in self.0.iter().enumerate() {
-            if self.0[..i].iter().any(|(x, _)| x == k) {
-                return Err(Failure::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_parameter",
-                    format!("query parameter `{k}` is given more than once"),
-                ));
-            }
-        }
-        Ok(())
-    }
-    /// Rejects parameters the route does not know (a typo must not silently widen an answer).
-    fn only(&self, known: &[&str]) -> Result<(), Failure> {
-        self.once()?;
-        match self.0.iter().find(|(k, _)| !known.contains(&k.as_str())) {
-            Some((k, _)) => Err(Failure::bad_request(format!(
-                "unknown query parameter `{k}`; this route takes: {}",
-                known.join(", ")
-            ))),
-            None => Ok(()),
-        }
-    }
-}
-
 /// Runs `f` on the blocking pool over a cancellable view of the store; library errors become
 /// failures (a timeout's cancellation as `timeout`).
 async fn on_store<T: Send + 'static>(
@@ -149,119 +74,169 @@ async fn element(State(st): State<AppState>, Path(id): Path<String>) -> Response
     .await
 }
 
+/// A request type from the query string: `format` (the CLI's `--format` names, media types
+/// too) is taken out first; the rest is the request's own fields, checked as strictly as the
+/// command line checks them (unknown or repeated names, `true`/`false`, integer ranges).
+fn request<T: serde::de::DeserializeOwned>(
+    q: Option<String>,
+    headers: &HeaderMap,
+) -> Result<(T, render::Format), Failure> {
+    let mut format = None;
+    let mut rest = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs(q) {
+        if k == "format" {
+            if format.is_some() {
+                return Err(Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameter",
+                    "query parameter `format` is given more than once",
+                ));
+            }
+            format = Some(render::Format::named(&v).ok_or_else(|| {
+                Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameter",
+                    format!("`format` is json, csv, tsv, markdown or table, not `{v}`"),
+                )
+            })?);
+        } else {
+            rest.append_pair(&k, &v);
+        }
+    }
+    let rest = rest.finish();
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(rest.as_bytes()));
+    let req = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let m = e.into_inner().to_string();
+        if let Some(f) = m.strip_prefix("unknown field ") {
+            Failure::bad_request(format!("unknown query parameter {f}"))
+        } else if let Some(f) = m.strip_prefix("missing field ") {
+            Failure::bad_request(format!("missing query parameter {f}"))
+        } else if let Some(f) = m.strip_prefix("duplicate field ") {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                format!("query parameter {f} is given more than once"),
+            )
+        } else {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                format!("`{path}` {m}"),
+            )
+        }
+    })?;
+    let format = match format {
+        Some(f) => f,
+        None => super::negotiate::answer(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()))
+            .map_err(|offered| Failure::not_acceptable(&offered))?,
+    };
+    Ok((req, format))
+}
+
+/// An answer as JSON (the API's own envelope, `json`) or, in any other format, rendered by
+/// `render` exactly as the CLI's `--format` renders it.
+async fn rendered<T: Send + 'static>(
+    st: &AppState,
+    format: render::Format,
+    f: impl FnOnce(&Cancellable) -> crate::Result<T> + Send + 'static,
+    json: impl FnOnce(T) -> Value + Send + 'static,
+    text: impl FnOnce(&mut Vec<u8>, T, render::Format) -> std::io::Result<()> + Send + 'static,
+) -> Response {
+    let v = match on_store(st, f).await {
+        Ok(v) => v,
+        Err(f) => return f.into_response(),
+    };
+    if format == render::Format::Json {
+        return Json(json(v)).into_response();
+    }
+    let mut body = Vec::new();
+    match text(&mut body, v, format) {
+        Ok(()) => ([(header::CONTENT_TYPE, format.media_type())], body).into_response(),
+        Err(e) => Failure::internal(format!("rendering the answer: {e}")).into_response(),
+    }
+}
+
 async fn map(
     State(st): State<AppState>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
+    headers: HeaderMap,
 ) -> Response {
-    let p = Params(pairs(q));
-    if let Err(f) = p.only(&["to", "set", "explain", "rollup"]) {
-        return f.into_response();
+    let (mut req, format) = match request::<answer::MapRequest>(q, &headers) {
+        Ok(x) => x,
+        Err(f) => return f.into_response(),
+    };
+    req.id = id;
+    let (id, explain) = (req.id.clone(), req.explain);
+    rendered(
+        &st,
+        format,
+        move |on| req.answer(on),
+        {
+            let id = id.clone();
+            move |answers| json!({ "element": id, "answers": answers })
+        },
+        move |out, answers, f| render::answers::map(out, &id, &answers, f, explain),
+    )
+    .await
+}
+
+async fn coverage_answer(
+    st: AppState,
+    q: Option<String>,
+    headers: HeaderMap,
+    gaps_only: bool,
+) -> Response {
+    let (req, format) = match request::<answer::CoverageRequest>(q, &headers) {
+        Ok(x) => x,
+        Err(f) => return f.into_response(),
+    };
+    if let Err(e) = req.validate() {
+        return Failure::from_error(e, false).into_response();
     }
-    let to = p.get("to").map(str::to_owned);
-    let set = p.get("set").map(str::to_owned);
-    let (explain, rollup) = match (p.flag("explain"), p.flag("rollup")) {
-        (Ok(e), Ok(r)) => (e, r),
-        (Err(f), _) | (_, Err(f)) => return f.into_response(),
-    };
-    answer(&st, move |on| {
-        let answers = answer::map_with(on, &id, to.as_deref(), set.as_deref(), explain, rollup)?;
-        if answers.is_empty() {
-            // Unknown id → 404 (from `cards`); known id without mappings → empty list.
-            card::cards(on, &id)?;
-        }
-        Ok(json!({ "element": id, "answers": answers }))
-    })
+    rendered(
+        &st,
+        format,
+        move |on| {
+            if gaps_only {
+                req.gaps(on)
+            } else {
+                req.answer(on)
+            }
+        },
+        |cov| serde_json::to_value(cov).unwrap_or(Value::Null),
+        move |out, cov, f| render::answers::coverage(out, &cov, f, gaps_only),
+    )
     .await
 }
 
-const COVERAGE_PARAMS: &[&str] = &[
-    "from", "to", "set", "baseline", "profile", "focus", "priority", "rollup",
-];
+async fn coverage(
+    State(st): State<AppState>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    coverage_answer(st, q, headers, false).await
+}
 
-async fn coverage_answer(st: AppState, q: Option<String>, gaps_only: bool) -> Response {
-    let p = Params(pairs(q));
-    let parsed = (|| -> Result<_, Failure> {
-        p.only(COVERAGE_PARAMS)?;
-        // The range is checked here; whether the profile knows the priority, by the library.
-        let priority = p.integer("priority", 1..=3)?.map(|n| n as u8);
-        if priority.is_some() && p.get("focus").is_none() {
-            return Err(Failure::bad_request(
-                "`priority` needs `profile` and `focus`",
-            ));
-        }
-        let profile = match (p.get("profile"), p.get("focus")) {
-            (Some(pr), Some(f)) => Some((pr.to_owned(), f.to_owned())),
-            (None, None) => None,
-            _ => return Err(Failure::bad_request("`profile` and `focus` go together")),
-        };
-        Ok((
-            p.required("from")?.to_owned(),
-            p.required("to")?.to_owned(),
-            p.get("set").map(str::to_owned),
-            p.get("baseline").map(str::to_owned),
-            profile,
-            priority,
-            p.flag("rollup")?,
-        ))
-    })();
-    let (from, to, set, baseline, profile, priority, rollup) = match parsed {
+async fn gaps(State(st): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    coverage_answer(st, q, headers, true).await
+}
+
+async fn path(State(st): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    let (req, format) = match request::<answer::PathRequest>(q, &headers) {
         Ok(x) => x,
         Err(f) => return f.into_response(),
     };
-    answer(&st, move |on| {
-        let only = match &profile {
-            Some((pr, f)) => Some(answer::profile_selection(on, pr, f, priority)?),
-            None => None,
-        };
-        let mut cov = answer::coverage_with(
-            on,
-            &from,
-            &to,
-            set.as_deref(),
-            baseline.as_deref(),
-            only.as_ref(),
-            rollup,
-        )?;
-        if gaps_only {
-            cov.rows.retain(|r| !r.covered);
-        }
-        Ok(cov)
-    })
-    .await
-}
-
-async fn coverage(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    coverage_answer(st, q, false).await
-}
-
-async fn gaps(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    coverage_answer(st, q, true).await
-}
-
-async fn path(State(st): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    let p = Params(pairs(q));
-    let parsed = (|| -> Result<_, Failure> {
-        p.only(&["from", "to", "max_hops"])?;
-        let max = p
-            .integer("max_hops", 1..=answer::MAX_HOPS as i64)?
-            .unwrap_or(4) as usize;
-        Ok((
-            p.required("from")?.to_owned(),
-            p.required("to")?.to_owned(),
-            max,
-        ))
-    })();
-    let (from, to, max) = match parsed {
-        Ok(x) => x,
-        Err(f) => return f.into_response(),
-    };
-    answer(&st, move |on| {
-        let hops = answer::path(on, &from, &to, max)?.ok_or_else(|| {
-            crate::Error::NotFound(format!("no path from {from} to {to} within {max} hops"))
-        })?;
-        Ok(json!({ "from": from, "to": to, "hops": hops }))
-    })
+    let (from, to) = (req.from.clone(), req.to.clone());
+    let (f2, t2) = (from.clone(), to.clone());
+    rendered(
+        &st,
+        format,
+        move |on| req.answer(on),
+        move |hops| json!({ "from": from, "to": to, "hops": hops }),
+        move |out, hops, f| render::answers::path(out, &f2, &t2, &hops, f),
+    )
     .await
 }
 

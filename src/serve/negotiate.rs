@@ -29,6 +29,20 @@ const GRAPHS: &[(&str, RdfFormat)] = &[
     ("text/plain", RdfFormat::NTriples),
 ];
 
+/// Media types for the API's answers (map, coverage, gaps, path), JSON first: the formats of
+/// the CLI's `--format`.
+const ANSWERS: &[(&str, crate::render::Format)] = &[
+    ("application/json", crate::render::Format::Json),
+    ("text/csv", crate::render::Format::Csv),
+    ("text/tab-separated-values", crate::render::Format::Tsv),
+    ("text/markdown", crate::render::Format::Markdown),
+    ("text/plain", crate::render::Format::Table),
+];
+
+pub fn answer(accept: Option<&str>) -> Result<crate::render::Format, Vec<&'static str>> {
+    pick(accept, ANSWERS).map(|(f, _)| f)
+}
+
 pub fn solutions(
     accept: Option<&str>,
 ) -> Result<(QueryResultsFormat, &'static str), Vec<&'static str>> {
