@@ -3,9 +3,8 @@
 //! concept-crosswalk mapping. Each dataset (short name) is its own mapping set; all sets and
 //! the umbrella document live in this one source graph.
 use super::mapping::{self, Mapping, Side};
-use super::olir_xlsx::{
-    cell, find_header, flag_warnings, mapping_status, read_sheet, resolved_doc, set_id, sheet_row,
-};
+use super::mapping::{flag_warnings, mapping_status, resolved_doc, set_id};
+use super::sheet::{cell, find_header, read_sheet, sheet_row};
 use super::{Builder, Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::ids;

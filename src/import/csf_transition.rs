@@ -2,7 +2,7 @@
 //! catalog links to where it went (`incorporated_into` / `moved_to`); each link becomes a
 //! concept-crosswalk mapping from the withdrawn element to its target, both in the catalog.
 use super::mapping::{self, Mapping};
-use super::olir_xlsx::{flag_warnings, mapping_status, resolved_doc, set_id};
+use super::mapping::{flag_warnings, mapping_status, resolved_doc, set_id};
 use super::oscal::{CatalogFile, Control, Group, Link, Prop, parse_json, prop};
 use super::{Ctx, Output, document};
 use crate::model::error::Result;

@@ -1,11 +1,12 @@
 //! The mapping model shared by every mapping importer: one `cw:Mapping` node per row with its
 //! type and provenance, plus the shortcut triple (`subject cw:relatedTo object`). Relationship
 //! names and their SKOS/SSSOM/OSCAL counterparts come from `mappings/relationships.toml`.
-use super::Builder;
+use super::{Builder, InputFile, Output};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
 use crate::model::resolve::Resolver;
 use crate::model::vocab::{cw, rdf, rdfs, skos};
+use crate::source::manifest::DocStatus;
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -293,6 +294,80 @@ pub fn external_element(
         b.text(&e, skos::DEFINITION, t);
     }
     e
+}
+
+// Mapping-set documents and statuses, shared by the OLIR, SSSOM, OSCAL-mapping and CSF
+// importers.
+
+/// The document id ids of a scheme are minted in when they do not resolve: the release the set
+/// names (`sp800-53r5/5.2.0`), or the manifest's override.
+pub(crate) fn doc_id_for(scheme: &str, version: Option<&str>) -> String {
+    match (scheme, version) {
+        ("csf", None) => "csf/2.0".to_owned(),
+        ("sp800-53", v) => format!("sp800-53r5/{}", v.unwrap_or("5.2.0")),
+        (s, Some(v)) => format!("{s}/{v}"),
+        (s, None) => s.to_owned(),
+    }
+}
+
+pub(crate) fn mapping_status(s: DocStatus) -> NamedNodeRef<'static> {
+    match s {
+        DocStatus::Final | DocStatus::Withdrawn => cw::FINAL_MAPPING,
+        _ => cw::DRAFT_MAPPING,
+    }
+}
+
+/// Mapping IRIs live under `mapping/`; the set's doc id already starts with it.
+pub(crate) fn set_id(doc_id: &str) -> &str {
+    doc_id.strip_prefix("mapping/").unwrap_or(doc_id)
+}
+
+/// The release a scheme's ids are resolved against, when one is loaded.
+pub(crate) fn resolved_doc(r: &Resolver, scheme: &str, version: Option<&str>) -> Option<NamedNode> {
+    r.resolve(scheme, version, "").map(|res| res.doc.clone())
+}
+
+/// A user set's focal and reference documents, when a release of each scheme is loaded (for
+/// coverage checks and provenance).
+pub(crate) fn set_documents(
+    out: &mut Output,
+    doc: &NamedNode,
+    r: &Resolver,
+    focal: &str,
+    reference: &str,
+    reference_version: Option<&str>,
+) {
+    if let Some(d) = resolved_doc(r, focal, None) {
+        out.triples.add(doc.clone(), cw::FOCAL_DOCUMENT, d);
+    }
+    if let Some(d) = resolved_doc(r, reference, reference_version) {
+        out.triples.add(doc.clone(), cw::REFERENCE_DOCUMENT, d);
+    }
+}
+
+/// One warning per flag of a side, naming the place.
+pub(crate) fn flag_warnings(
+    out: &mut Output,
+    f: &InputFile,
+    location: &str,
+    pair: &str,
+    side: &Side,
+    release: &str,
+) {
+    for flag in &side.flags {
+        let what = if *flag == cw::DANGLING_TARGET || *flag == cw::DANGLING_SUBJECT {
+            "not defined by"
+        } else if *flag == cw::WITHDRAWN_TARGET {
+            "withdrawn in"
+        } else {
+            continue;
+        };
+        out.warnings.push(format!(
+            "{}: {location}: {pair}: `{}` is {what} the loaded {release} (kept, flagged)",
+            f.path.display(),
+            side.notation
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod oscal;
 pub mod oscal_catalog;
 pub mod oscal_mapping;
 pub mod oscal_profile;
+pub mod sheet;
 pub mod sssom;
 
 use crate::model::error::{Error, Result};

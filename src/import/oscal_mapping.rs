@@ -4,7 +4,7 @@
 //! relationship vocabulary cannot tell a concept crosswalk from an intersection), else from
 //! `relationship`; `matching-rationale` gives the rationale. Errors name the JSON path.
 use super::mapping::{self, Mapping};
-use super::olir_xlsx::{doc_id_for, mapping_status, set_documents, set_id};
+use super::mapping::{doc_id_for, mapping_status, set_documents, set_id};
 use super::{Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use serde_json::Value;

@@ -9,7 +9,7 @@
 //! `supportive_property`, `strength` columns, or from a `comment` of the form crosswalk exports
 //! (`IR 8477 rationale: semantic; strength: 7`).
 use super::mapping::{self, Mapping};
-use super::olir_xlsx::{doc_id_for, mapping_status, set_documents, set_id};
+use super::mapping::{doc_id_for, mapping_status, set_documents, set_id};
 use super::{Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::vocab::cw;
