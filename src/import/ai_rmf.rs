@@ -1,7 +1,7 @@
 //! AI RMF 1.0 (NIST AI 100-1) Core as structured JSON (xtksystems/visua `ai-rmf-core.json`):
 //! 4 functions, 19 categories, 72 subcategories with NIST's outcome statements and PDF pages.
+use super::context::{Ctx, Output, document};
 use super::oscal::parse_json;
-use super::{Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
 use crate::model::vocab::{cw, dcterms};

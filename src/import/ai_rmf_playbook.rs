@@ -1,8 +1,8 @@
 //! AI RMF Playbook (NIST AIRC `playbook.json`): per AI RMF subcategory, the About text,
 //! suggested actions, documentation questions, references, AI actors and topics. The Playbook
 //! defines no elements of its own: its properties are attached to the AI RMF subcategories.
+use super::context::{Ctx, Output, document};
 use super::oscal::parse_json;
-use super::{Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
 use crate::model::vocab::cw;

@@ -1,9 +1,9 @@
 //! COSAiS (SP 800-53 Control Overlays for Securing AI Systems), the Predictive-AI annotated
 //! outline of January 2026, from the xtksystems/visua extraction: one `cw:OverlayEntry` per
 //! control named, and `cw:inBaseline` from each resolved SP 800-53 control to the overlay.
+use super::context::{Ctx, Output, document};
 use super::mapping;
 use super::oscal::parse_json;
-use super::{Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
 use crate::model::vocab::{cw, dcterms};

@@ -2,12 +2,13 @@
 //! reference line `<shortName>: <id>` of every function, category and subcategory becomes a
 //! concept-crosswalk mapping. Each dataset (short name) is its own mapping set; all sets and
 //! the umbrella document live in this one source graph.
+use super::context::{Ctx, Output, document};
 use super::mapping::{self, Mapping, Side};
 use super::mapping::{flag_warnings, mapping_status, resolved_doc, set_id};
 use super::sheet::{cell, find_header, read_sheet, sheet_row};
-use super::{Builder, Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
+use crate::model::term::Builder;
 use crate::model::vocab::{cw, dcterms};
 use crate::source::manifest::DocumentMeta;
 use oxigraph::model::NamedNode;

@@ -1,10 +1,10 @@
 //! The CSF 1.1 → 2.0 transition as a mapping set: each withdrawn element of the CSF 2.0 OSCAL
 //! catalog links to where it went (`incorporated_into` / `moved_to`); each link becomes a
 //! concept-crosswalk mapping from the withdrawn element to its target, both in the catalog.
+use super::context::{Ctx, Output, document};
 use super::mapping::{self, Mapping};
 use super::mapping::{flag_warnings, mapping_status, resolved_doc, set_id};
 use super::oscal::{CatalogFile, Control, Group, Link, Prop, parse_json, prop};
-use super::{Ctx, Output, document};
 use crate::model::error::Result;
 use crate::model::ids;
 use crate::model::vocab::cw;

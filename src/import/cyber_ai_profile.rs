@@ -1,11 +1,12 @@
 //! NIST IR 8596 iprd, the Cyber AI Profile, from the xtksystems/visua extraction of its Tables
 //! 1–6: one General and three focus-area `cw:ProfileEntry` per CSF 2.0 subcategory, and every
 //! informative reference as a draft mapping (SP 800-53 resolved; the rest external elements).
+use super::context::{Ctx, Output, document};
 use super::mapping::{self, Mapping, Side};
 use super::oscal::parse_json;
-use super::{Builder, Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
+use crate::model::term::Builder;
 use crate::model::vocab::{cw, dcterms, rdfs};
 use oxigraph::model::NamedNode;
 use serde::Deserialize;

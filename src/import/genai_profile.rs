@@ -2,7 +2,7 @@
 //! (risks YAML), the 212 suggested actions with their text and AI actor tasks (CSV, the primary
 //! list) and their links to the risks (actions YAML). Each action belongs to the AI RMF
 //! subcategory its id names (GV-1.1-001 → GOVERN 1.1), resolved against the loaded AI RMF.
-use super::{Ctx, InputFile, Output, document};
+use super::context::{Ctx, InputFile, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
 use crate::model::vocab::{cw, dcterms};

@@ -1,10 +1,11 @@
 //! The mapping model shared by every mapping importer: one `cw:Mapping` node per row with its
 //! type and provenance, plus the shortcut triple (`subject cw:relatedTo object`). Relationship
 //! names and their SKOS/SSSOM/OSCAL counterparts come from `mappings/relationships.toml`.
-use super::{Builder, InputFile, Output};
+use super::context::{InputFile, Output};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
 use crate::model::resolve::Resolver;
+use crate::model::term::Builder;
 use crate::model::vocab::{cw, rdf, rdfs, skos};
 use crate::source::manifest::DocStatus;
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef};

@@ -1,11 +1,11 @@
 //! NIST OLIR template workbooks: one mapping per row of the relationships sheet that names both
 //! a focal and a reference element. Columns are found by their header text, so the template's
 //! optional columns (relationship, rationale, strength, comments) are read when present.
+use super::context::{Ctx, InputFile, Output, document};
 use super::mapping::{
     self, Mapping, doc_id_for, flag_warnings, mapping_status, resolved_doc, set_id,
 };
 use super::sheet::{cell, find_header, norm_header, read_sheet, sheet_row};
-use super::{Ctx, InputFile, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::ids;
 use crate::model::vocab::cw;

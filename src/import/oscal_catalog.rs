@@ -1,9 +1,10 @@
 //! OSCAL catalog JSON (any OSCAL 1.x catalog: CSF 2.0, SP 800-53 Rev 5 5.0.x–5.2.x, resolved
 //! baseline catalogs). Groups, controls, nested controls, props, parts, params and links.
+use super::context::{Ctx, Output, document};
 use super::oscal::{Catalog, CatalogFile, Control, Group, Link, Param, Part, parse_json, prop};
-use super::{Builder, Ctx, Output, document};
 use crate::model::error::Result;
 use crate::model::ids::{self, canonical_notation};
+use crate::model::term::Builder;
 use crate::model::vocab::{cw, dcterms};
 use oxigraph::model::NamedNode;
 use std::collections::{HashMap, HashSet};

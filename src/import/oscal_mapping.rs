@@ -3,9 +3,9 @@
 //! `ir8477-relationship` prop when present (crosswalk's export writes it, since OSCAL's
 //! relationship vocabulary cannot tell a concept crosswalk from an intersection), else from
 //! `relationship`; `matching-rationale` gives the rationale. Errors name the JSON path.
+use super::context::{Ctx, Output, document};
 use super::mapping::{self, Mapping};
 use super::mapping::{doc_id_for, mapping_status, set_documents, set_id};
-use super::{Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use serde_json::Value;
 

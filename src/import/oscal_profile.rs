@@ -1,7 +1,7 @@
 //! OSCAL profile JSON (SP 800-53B baselines), resolved against the loaded catalog of the scheme
 //! it profiles: each selected id becomes `cw:inBaseline`; ids the catalog lacks are reported.
+use super::context::{Ctx, Output, document};
 use super::oscal::{ProfileFile, parse_json};
-use super::{Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::vocab::{cw, dcterms};
 

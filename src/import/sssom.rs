@@ -8,9 +8,9 @@
 //! (rationale, supportive property, strength) come from optional `rationale`,
 //! `supportive_property`, `strength` columns, or from a `comment` of the form crosswalk exports
 //! (`IR 8477 rationale: semantic; strength: 7`).
+use super::context::{Ctx, Output, document};
 use super::mapping::{self, Mapping};
 use super::mapping::{doc_id_for, mapping_status, set_documents, set_id};
-use super::{Ctx, Output, document};
 use crate::model::error::{Error, Result};
 use crate::model::vocab::cw;
 use std::collections::HashMap;
