@@ -109,7 +109,7 @@ fn solutions(results: QueryResults<'static>) -> Result<Solutions> {
             let vars = s.variables().to_vec();
             table(&vars, s.map(|r| r.map_err(Error::from)))
         }
-        _ => Err(Error::Invalid("expected a SELECT query".into())),
+        _ => Err(Error::Internal("expected a SELECT query".into())),
     }
 }
 
@@ -501,7 +501,7 @@ impl NamedQuery {
                     let set = n.set(v)?;
                     let iri = set.iri.as_deref().unwrap_or_default();
                     NamedNode::new(iri)
-                        .map_err(|e| Error::Invalid(format!("set `{}`: {e}", set.name)))?
+                        .map_err(|e| Error::Internal(format!("set `{}`: {e}", set.name)))?
                         .into()
                 }
                 // `*`: no baseline (every covering element counts; ?selected is false).
