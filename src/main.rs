@@ -1365,46 +1365,11 @@ fn check(cli: &Cli, a: &CheckArgs, out: &mut dyn Write) -> Result<()> {
     if a.shacl {
         findings.extend(crosswalk::answer::check::shacl_findings(&db)?);
     }
-    match a.format {
-        CheckFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "tool": "crosswalk",
-                "version": env!("CARGO_PKG_VERSION"),
-                "findings": findings,
-            }))?
-        )?,
-        CheckFormat::Sarif => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&crosswalk::answer::check::sarif(&findings))?
-        )?,
-        CheckFormat::Text => {
-            for f in &findings {
-                let place = match (&f.file, &f.location) {
-                    (Some(file), Some(l)) => format!("{file}: {l}: "),
-                    (None, Some(l)) => format!("{l}: "),
-                    (Some(file), None) => format!("{file}: "),
-                    (None, None) => String::new(),
-                };
-                let sev = match f.severity {
-                    crosswalk::answer::check::Severity::Error => "error",
-                    crosswalk::answer::check::Severity::Warning => "warning",
-                    crosswalk::answer::check::Severity::Info => "info",
-                };
-                writeln!(out, "{place}{sev}[{}]: {}", f.rule, f.message)?;
-            }
-            let count = |s| findings.iter().filter(|f| f.severity == s).count();
-            writeln!(
-                out,
-                "{} error(s), {} warning(s), {} info",
-                count(crosswalk::answer::check::Severity::Error),
-                count(crosswalk::answer::check::Severity::Warning),
-                count(crosswalk::answer::check::Severity::Info)
-            )?;
-        }
-    }
+    write!(
+        out,
+        "{}",
+        crosswalk::render::check::render(&findings, a.format)?
+    )?;
     out.flush()?;
     if crosswalk::answer::check::failed(&findings, deny) {
         std::process::exit(1);

@@ -1,4 +1,5 @@
 //! Renders solutions for people (aligned table) and programs (CSV, TSV, JSON).
+pub mod check;
 use crate::query::{Solutions, term_text};
 use oxigraph::model::Term;
 use std::fmt::Write;
