@@ -2,8 +2,9 @@
 //! through, so the same queries run on the embedded store or on a remote SPARQL 1.1 endpoint.
 //!
 //! Parameters are bound as RDF terms: on the embedded store by variable substitution, on a
-//! remote endpoint by a trailing `VALUES` clause whose terms are serialized (escaped) by
-//! Oxigraph. User text is never spliced into query text.
+//! remote endpoint by a `VALUES` block inserted right after the top-level `WHERE {`
+//! (`model::sparql_text::with_values`), whose terms are serialized (escaped) by Oxigraph.
+//! User text is never spliced into query text.
 pub mod names;
 use crate::model::error::{Error, Result};
 use crate::model::ids::canonical_notation;
