@@ -420,3 +420,42 @@ fn check_names_the_file_the_store_was_loaded_from() {
         "{out}{err}"
     );
 }
+
+/// SARIF: `tool.driver.rules` lists all twelve rules, SHACL's CW012 included, and each
+/// result's `ruleIndex` points at its own rule (CW012's used to fall back to 0, CW001's
+/// metadata).
+#[test]
+fn sarif_shacl_results_point_at_the_cw012_rule() {
+    let _ = require_sources!();
+    let (code, out, err) = crosswalk(&["check", "--shacl", "--format", "sarif"]);
+    assert!(code == 0 || code == 1, "{code}: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("sarif json");
+    let rules = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(rules.len(), 12, "{rules:#?}");
+    let ids: BTreeSet<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids.len(), 12, "{ids:?}");
+    let results = v["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let shacl: Vec<&serde_json::Value> =
+        results.iter().filter(|r| r["ruleId"] == "CW012").collect();
+    assert!(!shacl.is_empty(), "no CW012 result in {out}");
+    for r in &shacl {
+        let i = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        let rule = &rules[i];
+        assert_eq!(rule["id"], "CW012", "{r}");
+        for field in ["name", "shortDescription", "fullDescription", "help"] {
+            assert_ne!(rule[field], rules[0][field], "{field}");
+        }
+        assert_eq!(rules[0]["id"], "CW001");
+    }
+    // Every result, not only CW012's, names the rule at its index.
+    for r in &results {
+        let i = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"], "{r}");
+    }
+}

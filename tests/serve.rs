@@ -1308,3 +1308,39 @@ fn api_answers_negotiate_the_cli_formats() {
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json()["error"]["code"], "invalid_parameter");
 }
+
+/// A fault of the server's own is not the client's business: an update whose re-inference
+/// fails (switched on by an environment variable only debug builds read) is 500, "not
+/// applied", and the body names no internal detail (the server logs it).
+#[cfg(debug_assertions)]
+#[test]
+fn a_failed_reinference_keeps_its_detail_in_the_server_log() {
+    let Some(s) = Spawned::start(
+        &["--update-token", "s3cret"],
+        &[("CROSSWALK_FAIL_REINFER", "1")],
+    ) else {
+        return;
+    };
+    let r = reply(
+        agent()
+            .post(&format!("{}/sparql", s.base))
+            .header("Content-Type", "application/sparql-update")
+            .header("Authorization", "Bearer s3cret")
+            .send("INSERT DATA { <urn:a> <urn:b> <urn:c> }".as_bytes())
+            .expect("POST"),
+    );
+    assert_eq!(r.status, 500, "{}", r.text());
+    let text = r.text();
+    assert!(text.contains("not applied"), "{text}");
+    assert!(text.contains("internal error"), "{text}");
+    for detail in [
+        "on purpose",
+        "CROSSWALK_FAIL_REINFER",
+        "re-inference failed",
+    ] {
+        assert!(!text.contains(detail), "{text}");
+    }
+    // The server goes on answering.
+    let h = get(&format!("{}/healthz", s.base), None);
+    assert_eq!(h.json()["status"], "ok");
+}

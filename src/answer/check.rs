@@ -17,91 +17,262 @@ pub enum Severity {
     Error,
 }
 
-/// A rule: stable id, severity, one-line description (the SARIF rule metadata).
-pub struct Rule {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub description: &'static str,
+/// A rule of `check`: CW001–CW012. Its id string (`CW001`), name, descriptions, default level
+/// and help are functions of the variant, so a finding cannot name a rule that has no
+/// metadata, and a SARIF result's `ruleIndex` is its own rule's position in [`RuleId::all`].
+/// Serialized as its id string (the JSON report's `rule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleId {
+    /// CW001
+    DanglingReference,
+    /// CW002
+    WithdrawnTarget,
+    /// CW003
+    CoarseTarget,
+    /// CW004
+    DuplicateMapping,
+    /// CW005
+    ContradictoryMappings,
+    /// CW006
+    SetTheoryWithoutRationale,
+    /// CW007
+    MisplacedSupportiveProperty,
+    /// CW008
+    InverseDisagrees,
+    /// CW009
+    SubsetCycle,
+    /// CW010
+    DraftDocument,
+    /// CW011
+    UnmappedFocalElements,
+    /// CW012
+    Shacl,
 }
 
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "CW001",
-        name: "dangling-reference",
-        severity: Severity::Error,
-        description: "A mapping names an element that no loaded document defines.",
-    },
-    Rule {
-        id: "CW002",
-        name: "withdrawn-target",
-        severity: Severity::Warning,
-        description: "A mapping points to a withdrawn element.",
-    },
-    Rule {
-        id: "CW003",
-        name: "coarse-target",
-        severity: Severity::Warning,
-        description: "A mapping's target is a control family, CSF function or category rather than a control or subcategory.",
-    },
-    Rule {
-        id: "CW004",
-        name: "duplicate-mapping",
-        severity: Severity::Warning,
-        description: "The same pair, relationship and rationale appear more than once.",
-    },
-    Rule {
-        id: "CW005",
-        name: "contradictory-mappings",
-        severity: Severity::Error,
-        description: "The same pair has incompatible relationships (no relationship or contrary beside a positive type, or two different set-theory types with the same rationale).",
-    },
-    Rule {
-        id: "CW006",
-        name: "set-theory-without-rationale",
-        severity: Severity::Error,
-        description: "A set-theory relationship without its rationale (IR 8477 requires one).",
-    },
-    Rule {
-        id: "CW007",
-        name: "misplaced-supportive-property",
-        severity: Severity::Error,
-        description: "A supportive property on a relationship other than supports / is supported by.",
-    },
-    Rule {
-        id: "CW008",
-        name: "inverse-disagrees",
-        severity: Severity::Error,
-        description: "A→B and B→A are both mapped, but not with inverse relationships.",
-    },
-    Rule {
-        id: "CW009",
-        name: "subset-cycle",
-        severity: Severity::Warning,
-        description: "Subset-of mappings form a cycle, which implies equality.",
-    },
-    Rule {
-        id: "CW010",
-        name: "draft-document",
-        severity: Severity::Info,
-        description: "The mapping set is a draft (or pre-draft) document.",
-    },
-    Rule {
-        id: "CW011",
-        name: "unmapped-focal-elements",
-        severity: Severity::Info,
-        description: "Active unit elements of the focal document that no mapping of the set names.",
-    },
-];
+impl RuleId {
+    /// Every rule, in id order (the SARIF `tool.driver.rules` array).
+    pub const fn all() -> &'static [RuleId] {
+        use RuleId::*;
+        &[
+            DanglingReference,
+            WithdrawnTarget,
+            CoarseTarget,
+            DuplicateMapping,
+            ContradictoryMappings,
+            SetTheoryWithoutRationale,
+            MisplacedSupportiveProperty,
+            InverseDisagrees,
+            SubsetCycle,
+            DraftDocument,
+            UnmappedFocalElements,
+            Shacl,
+        ]
+    }
 
-pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id)
+    /// The rule's position in [`RuleId::all`] (its SARIF `ruleIndex`).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The stable id: `CW001` … `CW012`.
+    pub const fn id(self) -> &'static str {
+        use RuleId::*;
+        match self {
+            DanglingReference => "CW001",
+            WithdrawnTarget => "CW002",
+            CoarseTarget => "CW003",
+            DuplicateMapping => "CW004",
+            ContradictoryMappings => "CW005",
+            SetTheoryWithoutRationale => "CW006",
+            MisplacedSupportiveProperty => "CW007",
+            InverseDisagrees => "CW008",
+            SubsetCycle => "CW009",
+            DraftDocument => "CW010",
+            UnmappedFocalElements => "CW011",
+            Shacl => "CW012",
+        }
+    }
+
+    /// The rule whose id this is (`CW007`).
+    pub fn from_id(id: &str) -> Option<RuleId> {
+        RuleId::all().iter().copied().find(|r| r.id() == id)
+    }
+
+    /// A short kebab-case name (SARIF `name`).
+    pub const fn name(self) -> &'static str {
+        use RuleId::*;
+        match self {
+            DanglingReference => "dangling-reference",
+            WithdrawnTarget => "withdrawn-target",
+            CoarseTarget => "coarse-target",
+            DuplicateMapping => "duplicate-mapping",
+            ContradictoryMappings => "contradictory-mappings",
+            SetTheoryWithoutRationale => "set-theory-without-rationale",
+            MisplacedSupportiveProperty => "misplaced-supportive-property",
+            InverseDisagrees => "inverse-disagrees",
+            SubsetCycle => "subset-cycle",
+            DraftDocument => "draft-document",
+            UnmappedFocalElements => "unmapped-focal-elements",
+            Shacl => "shacl-shape",
+        }
+    }
+
+    /// One sentence: what the rule finds (SARIF `shortDescription`).
+    pub const fn short_description(self) -> &'static str {
+        use RuleId::*;
+        match self {
+            DanglingReference => "A mapping names an element that no loaded document defines.",
+            WithdrawnTarget => "A mapping points to a withdrawn element.",
+            CoarseTarget => {
+                "A mapping's target is a control family, CSF function or category rather than a control or subcategory."
+            }
+            DuplicateMapping => "The same pair, relationship and rationale appear more than once.",
+            ContradictoryMappings => {
+                "The same pair has incompatible relationships (no relationship or contrary beside a positive type, or two different set-theory types with the same rationale)."
+            }
+            SetTheoryWithoutRationale => {
+                "A set-theory relationship without its rationale (IR 8477 requires one)."
+            }
+            MisplacedSupportiveProperty => {
+                "A supportive property on a relationship other than supports / is supported by."
+            }
+            InverseDisagrees => "A→B and B→A are both mapped, but not with inverse relationships.",
+            SubsetCycle => "Subset-of mappings form a cycle, which implies equality.",
+            DraftDocument => "The mapping set is a draft (or pre-draft) document.",
+            UnmappedFocalElements => {
+                "Active unit elements of the focal document that no mapping of the set names."
+            }
+            Shacl => {
+                "A node of the graph does not conform to the SHACL shapes (ontology/shapes.ttl)."
+            }
+        }
+    }
+
+    /// What the rule checks and why it matters (SARIF `fullDescription`).
+    pub const fn full_description(self) -> &'static str {
+        use RuleId::*;
+        match self {
+            DanglingReference => {
+                "The subject or object of a mapping is an id that no document loaded beside the set defines: a typo, a spelling variant (SC.7.5 for SC-7(5)) or an id of another release. Answers through the mapping reach nothing."
+            }
+            WithdrawnTarget => {
+                "The mapping's target is an element the catalog marks withdrawn. The finding names where it went (incorporated into or moved to) when the catalog records it."
+            }
+            CoarseTarget => {
+                "The target is a grouping (an SP 800-53 control family, a CSF function or category) rather than a unit element (a control or subcategory), so the mapping claims a relationship with everything below it."
+            }
+            DuplicateMapping => {
+                "Two rows map the same subject to the same object with the same relationship and rationale. The second adds nothing and skews counts."
+            }
+            ContradictoryMappings => {
+                "The same subject and object are mapped with relationships that cannot both hold: no relationship or contrary beside a positive relationship, or two different set-theory relationships with the same rationale."
+            }
+            SetTheoryWithoutRationale => {
+                "NIST IR 8477 set-theory relationships (subset of, intersects with, equal, superset of) state the rationale they rest on: syntactic, semantic or functional. This one has none."
+            }
+            MisplacedSupportiveProperty => {
+                "A supportive property (example of, integral to, precedes, …) qualifies only a supportive relationship (supports, is supported by); here it is on another relationship."
+            }
+            InverseDisagrees => {
+                "A is mapped to B and B to A, but the two relationships are not each other's inverse (subset of / superset of, supports / is supported by, …)."
+            }
+            SubsetCycle => {
+                "Subset-of mappings (superset-of read backwards) lead from an element back to itself, so every element on the cycle would equal the others."
+            }
+            DraftDocument => {
+                "The mapping set's document status is not final (draft, initial preliminary draft, pre-draft, withdrawn): its mappings may change or no longer be vouched for."
+            }
+            UnmappedFocalElements => {
+                "Subcategories, controls and control enhancements of the set's focal document that are not withdrawn and that no mapping of the set has as its subject: the set says nothing about them."
+            }
+            Shacl => {
+                "A SHACL validation result of the whole graph against ontology/shapes.ttl (check --shacl); its severity is the result's (Violation: error, Warning: warning, Info: note)."
+            }
+        }
+    }
+
+    /// How to fix a finding (SARIF `help`).
+    pub const fn help(self) -> &'static str {
+        use RuleId::*;
+        match self {
+            DanglingReference => {
+                "Correct the id (the message suggests the defined spelling when there is one), or load the document release that defines it."
+            }
+            WithdrawnTarget => {
+                "Map to the element the withdrawn one was incorporated into or moved to."
+            }
+            CoarseTarget => "Map to the controls or subcategories the mapping means.",
+            DuplicateMapping => "Remove the repeated row.",
+            ContradictoryMappings => "Keep the relationship that holds and remove the other.",
+            SetTheoryWithoutRationale => {
+                "Give the rationale (syntactic, semantic or functional) the relationship rests on."
+            }
+            MisplacedSupportiveProperty => {
+                "Remove the supportive property, or change the relationship to supports / is supported by."
+            }
+            InverseDisagrees => {
+                "Make one relationship the inverse of the other, or remove the direction that is wrong."
+            }
+            SubsetCycle => {
+                "Map the elements as equal if they are, or remove the subset-of mapping that does not hold."
+            }
+            DraftDocument => {
+                "Informational. Load the set with --set-status final once it has been reviewed."
+            }
+            UnmappedFocalElements => {
+                "Informational. Map the listed elements, or map them with no relationship if none holds."
+            }
+            Shacl => {
+                "Correct the data the message names (focus node, property, constraint), then load it again."
+            }
+        }
+    }
+
+    /// The severity of its findings (CW012's follow the SHACL result's own severity).
+    pub const fn default_severity(self) -> Severity {
+        use RuleId::*;
+        match self {
+            DanglingReference
+            | ContradictoryMappings
+            | SetTheoryWithoutRationale
+            | MisplacedSupportiveProperty
+            | InverseDisagrees
+            | Shacl => Severity::Error,
+            WithdrawnTarget | CoarseTarget | DuplicateMapping | SubsetCycle => Severity::Warning,
+            DraftDocument | UnmappedFocalElements => Severity::Info,
+        }
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// `finding.rule == "CW010"`: a rule equals its id string.
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.id() == *other
+    }
+}
+
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        self.id() == other
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
 }
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub set: String,
     /// The offending mapping's IRI (absent for set-level findings).
@@ -218,11 +389,10 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
     let ms = mappings(&named("check-mappings")?.run(on, &args)?);
     let info = named("check-set")?.run(on, &args)?;
     let mut out = Vec::new();
-    let mut push = |rule_id: &'static str, m: Option<&M>, message: String| {
-        let severity = rule(rule_id).map_or(Severity::Error, |r| r.severity);
+    let mut push = |rule: RuleId, m: Option<&M>, message: String| {
         out.push(Finding {
-            rule: rule_id,
-            severity,
+            rule,
+            severity: rule.default_severity(),
             set: set.to_owned(),
             mapping: m.map(|m| m.iri.clone()),
             location: m.map(|m| m.location.clone()),
@@ -262,7 +432,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
         ] {
             if m.flags.iter().any(|f| f == flag) {
                 push(
-                    "CW001",
+                    RuleId::DanglingReference,
                     Some(m),
                     format!(
                         "{} → {}: {side} `{id}` is defined by no loaded document{}",
@@ -282,7 +452,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
                 None => " (no successor recorded)".to_owned(),
             };
             push(
-                "CW002",
+                RuleId::WithdrawnTarget,
                 Some(m),
                 format!(
                     "{} → {}: `{}` is withdrawn{went}",
@@ -297,7 +467,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
                 _ => "a CSF function",
             };
             push(
-                "CW003",
+                RuleId::CoarseTarget,
                 Some(m),
                 format!(
                     "{} → {}: the target is {what}, coarser than a control or subcategory",
@@ -307,7 +477,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
         }
         if m.style == "SetTheory" && m.rel != "NoRelationship" && m.rationale.is_none() {
             push(
-                "CW006",
+                RuleId::SetTheoryWithoutRationale,
                 Some(m),
                 format!(
                     "{} → {}: set-theory relationship `{}` has no rationale (syntactic, semantic or functional)",
@@ -317,7 +487,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
         }
         if m.supportive.is_some() && m.rel != "Supports" && m.rel != "IsSupportedBy" {
             push(
-                "CW007",
+                RuleId::MisplacedSupportiveProperty,
                 Some(m),
                 format!(
                     "{} → {}: supportive property `{}` on relationship `{}`",
@@ -343,7 +513,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
                 .find(|x| x.rel == m.rel && x.rationale == m.rationale)
             {
                 push(
-                    "CW004",
+                    RuleId::DuplicateMapping,
                     Some(m),
                     format!(
                         "{} → {} ({}) duplicates {}",
@@ -354,7 +524,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
             }
             if let Some(other) = seen.iter().find(|x| contradicts(x, m)) {
                 push(
-                    "CW005",
+                    RuleId::ContradictoryMappings,
                     Some(m),
                     format!(
                         "{} → {}: `{}` contradicts `{}` at {}",
@@ -381,7 +551,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
                 && reported.insert((&m.iri, &b.iri))
             {
                 push(
-                    "CW008",
+                    RuleId::InverseDisagrees,
                     Some(b),
                     format!(
                         "{} → {} is `{}`, but {} → {} at {} is `{}` (its inverse would be `{expected}`)",
@@ -426,7 +596,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
                             })
                             .collect();
                         push(
-                            "CW009",
+                            RuleId::SubsetCycle,
                             p.last().copied(),
                             format!("subset-of cycle ({}) implies equality", names.join(", ")),
                         );
@@ -454,7 +624,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
             .map(term_text)
             .unwrap_or_else(|| camel_words(s));
         push(
-            "CW010",
+            RuleId::DraftDocument,
             None,
             format!("{label} is {} document", with_article(&words)),
         );
@@ -463,7 +633,7 @@ pub fn check_set(on: &dyn Sparql, set: &str, file: Option<&str>) -> Result<Vec<F
     unmapped.dedup();
     if !unmapped.is_empty() {
         push(
-            "CW011",
+            RuleId::UnmappedFocalElements,
             None,
             format!(
                 "{} active unit element(s) of the focal document are not mapped: {}",
@@ -513,76 +683,12 @@ pub fn failed(findings: &[Finding], deny_warnings: bool) -> bool {
     })
 }
 
-/// SARIF 2.1.0 (<https://docs.oasis-open.org/sarif/sarif/v2.1.0/>) for code-scanning UIs.
-pub fn sarif(findings: &[Finding]) -> serde_json::Value {
-    use serde_json::json;
-    let rules: Vec<_> = RULES
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "name": r.name,
-                "shortDescription": { "text": r.description },
-                "defaultConfiguration": { "level": level(r.severity) },
-            })
-        })
-        .collect();
-    let results: Vec<_> = findings
-        .iter()
-        .map(|f| {
-            let mut result = json!({
-                "ruleId": f.rule,
-                "ruleIndex": RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
-                "level": level(f.severity),
-                "message": { "text": f.message },
-            });
-            let mut loc = json!({});
-            if let Some(file) = &f.file {
-                let mut phys = json!({ "artifactLocation": { "uri": file } });
-                if let Some(row) = f.row.filter(|r| *r > 0) {
-                    phys["region"] = json!({ "startLine": row });
-                }
-                loc["physicalLocation"] = phys;
-            }
-            let logical = f.mapping.clone().unwrap_or_else(|| f.set.clone());
-            loc["logicalLocations"] =
-                json!([{ "fullyQualifiedName": logical, "kind": "resource" }]);
-            if let Some(l) = &f.location {
-                loc["message"] = json!({ "text": l });
-            }
-            result["locations"] = json!([loc]);
-            result
-        })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "crosswalk",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://w3id.org/crosswalk",
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    })
-}
-
-fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
-    }
-}
-
 /// SHACL results (ontology/shapes.ttl) as findings of rule CW012.
 pub fn shacl_findings(db: &crate::store::Db) -> Result<Vec<Finding>> {
     Ok(crate::answer::shacl::validate(db)?
         .into_iter()
         .map(|r| Finding {
-            rule: "CW012",
+            rule: RuleId::Shacl,
             severity: match r.severity.as_str() {
                 "Violation" => Severity::Error,
                 "Warning" => Severity::Warning,
@@ -606,7 +712,37 @@ pub fn shacl_findings(db: &crate::store::Db) -> Result<Vec<Finding>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{camel_words, skeleton, with_article};
+    use super::{RuleId, Severity, camel_words, skeleton, with_article};
+
+    #[test]
+    fn every_rule_has_its_own_id_index_and_metadata() {
+        let all = RuleId::all();
+        assert_eq!(all.len(), 12);
+        for (i, r) in all.iter().enumerate() {
+            assert_eq!(r.index(), i);
+            assert_eq!(r.id(), format!("CW{:03}", i + 1));
+            assert_eq!(RuleId::from_id(r.id()), Some(*r));
+            assert_eq!(serde_json::to_value(r).ok(), Some(r.id().into()));
+            for text in [
+                r.name(),
+                r.short_description(),
+                r.full_description(),
+                r.help(),
+            ] {
+                assert!(!text.is_empty(), "{r}");
+            }
+        }
+        let mut names: Vec<&str> = all.iter().map(|r| r.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 12);
+        assert_eq!(RuleId::from_id("CW013"), None);
+        assert_eq!(RuleId::Shacl.default_severity(), Severity::Error);
+        // Findings sort by rule as their id strings do.
+        let mut sorted = all.to_vec();
+        sorted.sort_by_key(|r| r.id());
+        assert_eq!(sorted, all);
+    }
 
     #[test]
     fn status_words_take_their_article() {

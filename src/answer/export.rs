@@ -211,7 +211,7 @@ fn split_camel(s: &str) -> String {
 pub fn csv(on: &dyn Sparql, set: &str) -> Result<String> {
     let ms = rows(on, "export-mappings", set)?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    let err = |e: ::csv::Error| Error::Invalid(format!("writing CSV: {e}"));
+    let err = |e: ::csv::Error| Error::Internal(format!("writing CSV: {e}"));
     w.write_record([
         "Focal Document Element",
         "Reference Document Element",
@@ -237,8 +237,8 @@ pub fn csv(on: &dyn Sparql, set: &str) -> Result<String> {
         ])
         .map_err(err)?;
     }
-    let bytes = w.into_inner().map_err(|e| Error::Invalid(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| Error::Invalid(e.to_string()))
+    let bytes = w.into_inner().map_err(|e| Error::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// A deterministic UUID (version 5 layout) from a name, so re-exports are stable.

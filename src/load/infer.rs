@@ -350,7 +350,7 @@ fn fail_on_purpose() -> Result<()> {
     if cfg!(debug_assertions)
         && std::env::var_os("CROSSWALK_FAIL_REINFER").is_some_and(|v| v == "1")
     {
-        return Err(Error::Invalid(
+        return Err(Error::Internal(
             "re-inference failed on purpose (CROSSWALK_FAIL_REINFER=1, debug builds)".into(),
         ));
     }

@@ -139,7 +139,7 @@ pub fn load_all(db: &Db, specs: &[Spec]) -> Result<Vec<(String, Vec<String>)>> {
 pub fn load(db: &Db, spec: &Spec) -> Result<(String, Vec<String>)> {
     load_all(db, std::slice::from_ref(spec))?
         .pop()
-        .ok_or_else(|| Error::Invalid("no mapping set was loaded".into()))
+        .ok_or_else(|| Error::Internal("no mapping set was loaded".into()))
 }
 
 const SET_BY_SCHEME: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>

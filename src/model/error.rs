@@ -42,8 +42,15 @@ pub enum Error {
     },
     #[error("{0}")]
     NotFound(String),
+    /// Something the user gave is wrong (an argument, a parameter value, a file's type).
     #[error("{0}")]
     Invalid(String),
+    /// A fault of ours or of the machine, not of anything the user gave: a thread that could
+    /// not start or panicked, a channel whose other end is gone, a broken invariant, a
+    /// failure to write into memory. The CLI exits 2; the server answers 500 `internal` and
+    /// keeps the detail in its log.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// A name the user gave (scheme, set, baseline, profile, focus area, element id, query
     /// parameter, …) that the store does not know: never an empty answer.
     #[error("unknown {kind} `{given}`{hint}")]

@@ -2,8 +2,9 @@
 //! through, so the same queries run on the embedded store or on a remote SPARQL 1.1 endpoint.
 //!
 //! Parameters are bound as RDF terms: on the embedded store by variable substitution, on a
-//! remote endpoint by a trailing `VALUES` clause whose terms are serialized (escaped) by
-//! Oxigraph. User text is never spliced into query text.
+//! remote endpoint by a `VALUES` block inserted right after the top-level `WHERE {`
+//! (`model::sparql_text::with_values`), whose terms are serialized (escaped) by Oxigraph.
+//! User text is never spliced into query text.
 pub mod names;
 use crate::model::error::{Error, Result};
 use crate::model::ids::canonical_notation;
@@ -109,7 +110,7 @@ fn solutions(results: QueryResults<'static>) -> Result<Solutions> {
             let vars = s.variables().to_vec();
             table(&vars, s.map(|r| r.map_err(Error::from)))
         }
-        _ => Err(Error::Invalid("expected a SELECT query".into())),
+        _ => Err(Error::Internal("expected a SELECT query".into())),
     }
 }
 
@@ -501,7 +502,7 @@ impl NamedQuery {
                     let set = n.set(v)?;
                     let iri = set.iri.as_deref().unwrap_or_default();
                     NamedNode::new(iri)
-                        .map_err(|e| Error::Invalid(format!("set `{}`: {e}", set.name)))?
+                        .map_err(|e| Error::Internal(format!("set `{}`: {e}", set.name)))?
                         .into()
                 }
                 // `*`: no baseline (every covering element counts; ?selected is false).

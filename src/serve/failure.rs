@@ -6,6 +6,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;
 
+/// What a client is told of a fault of ours (the detail is in the server's log).
+pub(crate) const INTERNAL_MESSAGE: &str =
+    "internal error: the server failed to answer (the detail is in its log)";
+
 #[derive(Debug)]
 pub(crate) struct Failure {
     pub status: StatusCode,
@@ -30,6 +34,13 @@ impl Failure {
     }
     pub fn internal(m: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m)
+    }
+    /// A fault of ours ([`Error::Internal`], a task that panicked): 500 `internal`. The
+    /// detail is logged, not sent: it names the server's threads, files and invariants, which
+    /// are no business of the client and nothing it can act on.
+    pub fn ours(detail: impl std::fmt::Display) -> Self {
+        tracing::error!("internal error: {detail}");
+        Self::internal(INTERNAL_MESSAGE)
     }
     pub fn timeout(after: Duration) -> Self {
         Self::new(
@@ -115,6 +126,7 @@ impl Failure {
             Error::QuerySyntax(m) => Self::new(StatusCode::BAD_REQUEST, "bad_query", m),
             Error::NotFound(m) => Self::not_found(m),
             Error::Invalid(m) => Self::bad_request(m),
+            Error::Internal(m) => Self::ours(m),
             // An unknown element is a resource that does not exist (404, as it always was);
             // any other unknown name is a bad request.
             e @ Error::Unknown {
@@ -139,5 +151,51 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
         (self.status, axum::Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_of_ours_is_500_internal_without_its_detail() {
+        let detail = "the store writer panicked at src/store/mod.rs:569";
+        let e = Error::Internal(detail.into());
+        assert!(!e.is_users());
+        let f = Failure::from_error(e, false);
+        assert_eq!(f.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(f.code, "internal");
+        assert!(!f.message.contains("panicked"), "{}", f.message);
+        assert_eq!(f.message, INTERNAL_MESSAGE);
+        // Neither rendering sends the detail.
+        for r in [
+            Failure::from_error(Error::Internal(detail.into()), false).into_response(),
+            Failure::from_error(Error::Internal(detail.into()), false).text(),
+        ] {
+            assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let body = body_text(r);
+            assert!(!body.contains("store writer"), "{body}");
+            assert!(body.contains("internal"), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_user_s_faults_stay_4xx() {
+        let f = Failure::from_error(Error::Invalid("bad value".into()), false);
+        assert_eq!((f.status, f.code), (StatusCode::BAD_REQUEST, "bad_request"));
+        assert_eq!(f.message, "bad value");
+        let f = Failure::from_error(Error::NotFound("nothing".into()), false);
+        assert_eq!((f.status, f.code), (StatusCode::NOT_FOUND, "not_found"));
+    }
+
+    fn body_text(r: Response) -> String {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let bytes = rt
+            .block_on(axum::body::to_bytes(r.into_body(), usize::MAX))
+            .expect("body");
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 }

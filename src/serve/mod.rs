@@ -222,7 +222,7 @@ async fn run_blocking<T: Send + 'static>(
             tokio::time::timeout(budget, sem.acquire_owned())
                 .await
                 .map_err(|_| Failure::busy(budget))?
-                .map_err(|e| Failure::internal(e.to_string()))?,
+                .map_err(|e| Failure::ours(format!("the open-query slots are closed: {e}")))?,
         ),
         None => None,
     };
@@ -232,7 +232,7 @@ async fn run_blocking<T: Send + 'static>(
     )
     .await
     .map_err(|_| Failure::busy(budget))?
-    .map_err(|e| Failure::internal(e.to_string()))?;
+    .map_err(|e| Failure::ours(format!("the evaluation slots are closed: {e}")))?;
     if !bounded {
         // A write is not cancelled (by the clock, a disconnect or the watchdog): once it runs
         // it commits or rolls back as a whole.
@@ -242,7 +242,7 @@ async fn run_blocking<T: Send + 'static>(
         });
         return job
             .await
-            .map_err(|e| Failure::internal(format!("update task failed: {e}")))?;
+            .map_err(|e| Failure::ours(format!("update task failed: {e}")))?;
     }
     let registration = jobs::Registration::new();
     let job = registration.job.clone();
@@ -259,7 +259,7 @@ async fn run_blocking<T: Send + 'static>(
     let left = budget.saturating_sub(started.elapsed());
     let result = match tokio::time::timeout(left, task).await {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => Err(Failure::internal(format!("query task failed: {e}"))),
+        Ok(Err(e)) => Err(Failure::ours(format!("query task failed: {e}"))),
         Err(_) => {
             job.cancel(jobs::Reason::Timeout);
             return Err(Failure::timeout(budget));

@@ -251,9 +251,7 @@ fn serialize(
             }
             Ok((w.finish().map_err(io)?, cut))
         }
-        _ => Err(Failure::internal(
-            "query form and negotiated format disagree",
-        )),
+        _ => Err(Failure::ours("query form and negotiated format disagree")),
     }
 }
 
@@ -305,14 +303,21 @@ async fn run_update(st: &AppState, headers: &HeaderMap, text: String) -> Respons
             // The graphs' load digests no longer vouch for their content.
             crate::store::Db::forget_load_digests_in(tx)?;
             crate::load::infer::materialise_in(&db, tx)
-                .map_err(|e| crate::Error::Invalid(format!("re-inference failed: {e}")))?;
+                .map_err(|e| crate::Error::Internal(format!("re-inference failed: {e}")))?;
             Ok(())
         })
         .map_err(|e| {
+            // A failed re-inference (or any fault of ours) is logged, not sent.
+            let why = if let crate::Error::Internal(detail) = &e {
+                tracing::error!("the update was not applied: {detail}");
+                super::failure::INTERNAL_MESSAGE.to_owned()
+            } else {
+                e.to_string()
+            };
             Failure::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "update_error",
-                format!("the update was not applied: {e}"),
+                format!("the update was not applied: {why}"),
             )
         })
     })

@@ -1,8 +1,8 @@
 //! Binding query parameters in the parsed algebra, for the embedded store: each bound
 //! variable is replaced by its term where the query uses it, and bound again once on top
-//! (`BIND`), so the answers are the ones a `VALUES` block gives (`query::with_values`, which
-//! remote stores get) while Oxigraph plans with the constants: an element crosswalk lookup
-//! took ~20 % less (0.93 → 0.75 ms).
+//! (`BIND`), so the answers are the ones a `VALUES` block gives (`sparql_text::with_values`,
+//! which remote stores get) while Oxigraph plans with the constants: an element crosswalk
+//! lookup took ~20 % less (0.93 → 0.75 ms).
 //!
 //! Substitution equals a joined `VALUES` row only where the variable is bound in every
 //! solution of the query's `WHERE` (it is then that value everywhere in that scope). So it is

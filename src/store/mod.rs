@@ -426,7 +426,7 @@ impl Db {
         let dir = self
             .location
             .as_deref()
-            .ok_or_else(|| Error::Invalid("an in-memory store has no checkpoint".into()))?;
+            .ok_or_else(|| Error::Internal("an in-memory store has no checkpoint".into()))?;
         let (tmp, undo) = (dir.join(UNDO_TMP), dir.join(UNDO));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -458,7 +458,7 @@ impl Db {
             dir.display()
         );
         let before = Store::open_read_only(&undo).map_err(|e| {
-            Error::Invalid(format!(
+            Error::Internal(format!(
                 "store {}: cannot read the checkpoint {} to undo an interrupted write: {e}",
                 dir.display(),
                 undo.display()
@@ -547,7 +547,7 @@ impl Db {
             std::thread::Builder::new()
                 .name("quad-free".into())
                 .spawn_scoped(scope, move || to_free.into_iter().for_each(drop))
-                .map_err(|e| Error::Invalid(format!("cannot start a load thread: {e}")))?;
+                .map_err(|e| Error::Internal(format!("cannot start a load thread: {e}")))?;
             let writer = std::thread::Builder::new()
                 .name("store-writer".into())
                 .spawn_scoped(scope, move || -> Result<()> {
@@ -569,10 +569,10 @@ impl Db {
                     // The producer failed: dropping the transaction rolls it back.
                     Ok(())
                 })
-                .map_err(|e| Error::Invalid(format!("cannot start the store writer: {e}")))?;
+                .map_err(|e| Error::Internal(format!("cannot start the store writer: {e}")))?;
             let produced = produce(&mut |g, q| {
                 send.send(Message::Graph(g.clone(), q))
-                    .map_err(|_| Error::Invalid("the store writer stopped".into()))
+                    .map_err(|_| Error::Internal("the store writer stopped".into()))
             });
             if produced.is_ok() {
                 // A failed send means the writer already stopped; its own error says why.
@@ -581,7 +581,7 @@ impl Db {
             drop(send);
             let written = writer
                 .join()
-                .map_err(|_| Error::Invalid("the store writer panicked".into()))?;
+                .map_err(|_| Error::Internal("the store writer panicked".into()))?;
             written?;
             produced
         })?;
@@ -713,7 +713,7 @@ impl Db {
                 }
                 Ok(rows)
             }
-            _ => Err(Error::Invalid("expected a SELECT query".into())),
+            _ => Err(Error::Internal("expected a SELECT query".into())),
         }
     }
 
