@@ -1344,3 +1344,96 @@ fn a_failed_reinference_keeps_its_detail_in_the_server_log() {
     let h = get(&format!("{}/healthz", s.base), None);
     assert_eq!(h.json()["status"], "ok");
 }
+
+/// The answer cache (issue 19): a read answer carries an `ETag` and `Cache-Control`; the same
+/// request with `If-None-Match` is 304 without a body; `/metrics` counts hits and misses; an
+/// update makes the next request a miss that answers from the new content.
+#[test]
+fn answers_are_cached_revalidated_and_invalidated_by_an_update() {
+    let b = server!();
+    let url = format!("{b}/api/v1/map/GV.SC-07?to=sp800-53&set=olir-186");
+    let first = get(&url, None);
+    assert_eq!(first.status, 200);
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    assert_eq!(first.header("cache-control"), Some("public, no-cache"));
+    let again = get(&url, None);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    let r = reply(
+        agent()
+            .get(&url)
+            .header("If-None-Match", &etag)
+            .call()
+            .expect("GET"),
+    );
+    assert_eq!(r.status, 304);
+    assert!(r.body.is_empty());
+    // Another representation is another entry with its own tag.
+    let csv = get(&url, Some("text/csv"));
+    assert_ne!(csv.header("etag"), Some(etag.as_str()));
+    let metrics = get(&format!("{b}/metrics"), None).text();
+    let count = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    assert!(count("crosswalk_answer_cache_hits_total") >= 2, "{metrics}");
+    assert!(
+        count("crosswalk_answer_cache_misses_total") >= 2,
+        "{metrics}"
+    );
+    assert!(
+        count("crosswalk_answer_not_modified_total") >= 1,
+        "{metrics}"
+    );
+
+    // Invalidation, on a writable server of its own.
+    let db = Db::memory().expect("memory store");
+    let w = start(
+        db,
+        Config {
+            update_tokens: vec!["s3cret".into()],
+            ..Config::default()
+        },
+    );
+    let count_url = format!(
+        "{w}/sparql?query={}",
+        enc("SELECT (COUNT(*) AS ?n) WHERE { ?s <urn:p> ?o }")
+    );
+    let update = |text: &str| {
+        let r = reply(
+            agent()
+                .post(&format!("{w}/sparql"))
+                .header("Content-Type", "application/sparql-update")
+                .header("Authorization", "Bearer s3cret")
+                .send(text.as_bytes())
+                .expect("POST"),
+        );
+        assert_eq!(r.status, 204, "{}", r.text());
+    };
+    let n = |r: &Reply| parse_results(&r.body, QueryResultsFormat::Json).expect("rows");
+    update("INSERT DATA { <urn:a> <urn:p> 1 }");
+    let before = get(&count_url, None);
+    assert_eq!(n(&before), ["1"]);
+    assert_eq!(n(&get(&count_url, None)), ["1"]);
+    update("INSERT DATA { <urn:b> <urn:p> 2 }");
+    let after = get(&count_url, None);
+    assert_eq!(
+        n(&after),
+        ["2"],
+        "the update must make the next request a miss"
+    );
+    assert_ne!(after.header("etag"), before.header("etag"));
+    // The old tag no longer matches: a client revalidating gets the new answer, not a 304.
+    let r = reply(
+        agent()
+            .get(&count_url)
+            .header("If-None-Match", before.header("etag").expect("etag"))
+            .call()
+            .expect("GET"),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(n(&r), ["2"]);
+}

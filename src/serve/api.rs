@@ -363,7 +363,7 @@ async fn openapi() -> Response {
 }
 
 pub(super) async fn healthz(State(st): State<AppState>) -> Response {
-    match st.db.len() {
+    match st.db.len_cached() {
         Ok(n) => Json(json!({ "status": "ok", "quads": n, "empty": n == 0 })).into_response(),
         Err(e) => Failure::internal(e.to_string()).into_response(),
     }
@@ -375,7 +375,7 @@ pub(super) async fn version(State(st): State<AppState>) -> Response {
         "name": "crosswalk",
         "version": env!("CARGO_PKG_VERSION"),
         "api": "v1",
-        "quads": st.db.len().ok(),
+        "quads": st.db.len_cached().ok(),
         "read_only": st.cfg.update_tokens.is_empty(),
     }))
     .into_response()

@@ -7,6 +7,7 @@
 //! are capped. The token stops the evaluation itself, not just the response: at the timeout,
 //! when the client disconnects, when the process goes over its memory bound, and at shutdown.
 mod api;
+mod cache;
 mod failure;
 mod jobs;
 mod negotiate;
@@ -54,6 +55,9 @@ pub struct Config {
     /// Resident memory of the process, in bytes, above which the running queries are
     /// cancelled (503 `too_large`); checked every 100 ms. `None`: no bound.
     pub max_memory: Option<u64>,
+    /// Bytes of read answers kept in the answer cache (0: no cache; `ETag`s and 304s then
+    /// come from no cache either).
+    pub cache_bytes: u64,
 }
 
 impl Default for Config {
@@ -67,6 +71,7 @@ impl Default for Config {
             cors: false,
             update_tokens: Vec::new(),
             max_memory: None,
+            cache_bytes: cache::DEFAULT_CAPACITY,
         }
     }
 }
@@ -86,6 +91,7 @@ struct AppState {
     permits: Arc<Semaphore>,
     /// Slots for SPARQL text from clients, taken besides one of `permits`.
     open_permits: Arc<Semaphore>,
+    cache: cache::Shared,
 }
 
 /// The whole HTTP surface over `db`.
@@ -95,21 +101,36 @@ pub fn router(db: Db, cfg: Config) -> Router {
     if let Some(limit) = cfg.max_memory {
         jobs::watch_memory(limit);
     }
+    // The quad count `/healthz` and `/version` report, counted once here (and after a write)
+    // rather than per probe.
+    let _ = db.len_cached();
     let state = AppState {
+        cache: Arc::new(cache::AnswerCache::new(cfg.cache_bytes)),
         db,
         permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
         open_permits: Arc::new(Semaphore::new(cfg.max_open_queries.max(1))),
         cfg: Arc::new(cfg),
     };
+    // Read answers go through the answer cache (ETag, 304, Cache-Control); probes and the page
+    // do not.
+    let mut answers = Router::new()
+        .route("/sparql", get(sparql::get).post(sparql::post))
+        .route("/query", get(sparql::get).post(sparql::post))
+        .nest("/api/v1", api::routes());
+    if state.cfg.cache_bytes > 0 {
+        answers = answers.route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::layer,
+        ));
+    }
     let app = Router::new()
         .route("/", get(page::index))
         .route("/app.js", get(page::script))
         .route("/app.css", get(page::style))
-        .route("/sparql", get(sparql::get).post(sparql::post))
-        .route("/query", get(sparql::get).post(sparql::post))
         .route("/healthz", get(api::healthz))
         .route("/version", get(api::version))
-        .nest("/api/v1", api::routes())
+        .route("/metrics", get(cache::metrics))
+        .merge(answers)
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(

@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// queries are cancelled (503 `too_large`). Default: half the machine's memory; 0: none.
     #[arg(long, value_name = "MiB")]
     pub max_memory: Option<u64>,
+    /// Read answers kept in memory, in MiB (an LRU; 0: none). Each answer also carries an
+    /// `ETag` for conditional requests (304) and `Cache-Control: public, no-cache`.
+    #[arg(long, value_name = "MiB", default_value_t = 64)]
+    pub cache: u64,
 }
 
 impl ServeArgs {
@@ -76,6 +80,7 @@ impl ServeArgs {
                 Some(mib) => Some(mib.saturating_mul(1 << 20)),
                 None => super::default_memory_bound(),
             },
+            cache_bytes: self.cache.saturating_mul(1 << 20),
         })
     }
 }
