@@ -13,6 +13,7 @@ mod cyber_ai_profile;
 mod export;
 mod fetch;
 mod foundation;
+mod layers;
 mod mappings;
 mod mutations;
 mod named_queries;
