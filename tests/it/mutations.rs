@@ -10,7 +10,7 @@
 //! that aborts the process (which no `catch_unwind` can report) is still named;
 //! `CROSSWALK_MUTATION_ONLY=<source id>` runs one source (`user/mutated-0..2` for the SSSOM,
 //! CSV and OSCAL-mapping user sets).
-mod common;
+use crate::util;
 use crosswalk::Error;
 use crosswalk::import::InputFile;
 use crosswalk::load;
@@ -1177,9 +1177,12 @@ fn report(tallies: &[(String, Tally)], findings: &Findings) {
 fn every_importer_loads_or_names_file_and_place_for_corrupted_sources() {
     let dir = require_sources!();
     let started = std::time::Instant::now();
-    let Some(db) = common::loaded() else { return };
+    // The failing loads go into a copy: never into the store the other tests read.
+    let Some(db) = &util::loaded_copy() else {
+        return;
+    };
     eprintln!(
-        "good sources loaded in {:.1} s",
+        "good sources loaded (and copied) in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let manifest = Manifest::builtin().expect("manifest");

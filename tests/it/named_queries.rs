@@ -1,6 +1,6 @@
 //! Every named query in queries/ parses, documents itself, runs with its documented parameters,
 //! and the ones the CLI does not already cover answer exactly on the real data.
-mod common;
+use crate::util;
 use crosswalk::query::{Sparql, library, named};
 
 fn a(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -99,7 +99,7 @@ fn missing_or_unknown_parameters_are_errors() {
 #[test]
 fn a_hostile_parameter_is_a_term_not_query_text() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let evil = r#"x" } ?s ?p ?o . FILTER(true) } #"#;
     let s = named("element")
         .expect("q")
@@ -117,7 +117,7 @@ fn a_hostile_parameter_is_a_term_not_query_text() {
 #[test]
 fn documents_baselines_withdrawals_and_mapping_sets() {
     let dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let docs = named("documents").expect("q").run(db, &[]).expect("run");
     let third_party: Vec<String> = (0..docs.rows.len())
         .filter(|&r| {
@@ -266,7 +266,7 @@ fn documents_baselines_withdrawals_and_mapping_sets() {
 #[test]
 fn substituted_parameters_answer_exactly_as_a_values_block() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let mut substituted = Vec::new();
     for q in library() {
         let words: Vec<&str> = q.example.split_whitespace().collect();

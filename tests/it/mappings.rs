@@ -1,10 +1,10 @@
 //! Mapping importers against the real NIST files: OLIR #186 (CSF 2.0 → SP 800-53 5.2.0), the
 //! CSF 2.0 Reference Tool export and the CSF 1.1 → 2.0 transition. Expectations are computed
 //! from the source files here (calamine, serde_json), independently of the importers.
-mod common;
+use crate::util;
 
+use crate::util::{PREFIXES, column, count};
 use calamine::{Data, Reader, open_workbook_auto};
-use common::{PREFIXES, column, count};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -85,7 +85,7 @@ fn olir_rows(dir: &Path) -> Vec<(usize, String, String)> {
 /// Two columns of one SELECT, row by row.
 fn pairs(query: &str, a: &str, b: &str) -> BTreeSet<(String, String)> {
     use crosswalk::query::Sparql;
-    let db = common::loaded().expect("store");
+    let db = util::loaded().expect("store");
     let sol = db.select(query, &[]).expect("query");
     sol.strings(a)
         .into_iter()
@@ -102,7 +102,7 @@ fn olir_pairs(body: &str) -> BTreeSet<(String, String)> {
 }
 
 fn olir_query(body: &str, var: &str) -> Vec<String> {
-    let db = common::loaded().expect("store");
+    let db = util::loaded().expect("store");
     column(
         db,
         &format!("{PREFIXES}SELECT * WHERE {{ ?m cw:mappingSet <{OLIR}> . {body} }}"),
@@ -127,7 +127,7 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 #[test]
 fn olir_has_every_row_of_the_sheet() {
     let dir = require_sources!();
-    let db = common::loaded().expect("store");
+    let db = util::loaded().expect("store");
     let rows = olir_rows(&dir);
     assert_eq!(rows.len(), 746);
     let n = count(
@@ -204,7 +204,7 @@ fn olir_subjects_of_ra_3() {
 #[test]
 fn olir_dangling_and_withdrawn_targets_are_kept_and_flagged() {
     let dir = require_sources!();
-    let db = common::loaded().expect("store");
+    let db = util::loaded().expect("store");
     let rows = olir_rows(&dir);
     let resolved = column(
         db,
@@ -349,7 +349,7 @@ fn tool_placeholders(dir: &Path) -> BTreeMap<String, BTreeMap<String, usize>> {
 #[test]
 fn reference_tool_has_one_set_per_dataset() {
     let dir = require_sources!();
-    let db = common::loaded().expect("store");
+    let db = util::loaded().expect("store");
     let sheet = tool_lines(&dir);
     let expected: BTreeMap<String, usize> = [
         ("NICE Framework", 850),
@@ -411,7 +411,7 @@ fn reference_tool_has_one_set_per_dataset() {
 #[test]
 fn reference_tool_placeholder_references_are_skipped_and_counted() {
     let dir = require_sources!();
-    let db = common::loaded().expect("store");
+    let db = util::loaded().expect("store");
     // ISO/IEC 27001 prints `Mandatory Clause: None` and `Annex A Controls: None` (75 lines)
     // where a subcategory has no reference, and three times a bare `Annex A Controls:`; no
     // other dataset has a placeholder.
@@ -467,7 +467,7 @@ fn reference_tool_placeholder_references_are_skipped_and_counted() {
 #[test]
 fn reference_tool_sp800_53_5_2_0_equals_olir() {
     let _dir = require_sources!();
-    let db = common::loaded().expect("store");
+    let db = util::loaded().expect("store");
     let tool_set =
         "https://w3id.org/crosswalk/doc/mapping/csf-2.0-reference-tool/sp-800-53-rev-5-2-0";
     let q = format!(
@@ -495,7 +495,7 @@ fn reference_tool_sp800_53_5_2_0_equals_olir() {
 #[test]
 fn transition_has_every_withdrawn_link() {
     let dir = require_sources!();
-    let db = common::loaded().expect("store");
+    let db = util::loaded().expect("store");
     let json: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.join("nist/csf2/NIST_CSF_v2.0_catalog.json")).unwrap(),
     )

@@ -1,7 +1,7 @@
 //! Issue 2 acceptance: the real NIST releases load with exact counts; ids resolve in NIST's
 //! variant spellings; reloading is idempotent; a bad file changes nothing.
-mod common;
-use common::{PREFIXES, count};
+use crate::util;
+use crate::util::{PREFIXES, count};
 use crosswalk::load;
 use crosswalk::query::Sparql;
 use crosswalk::source::manifest::Manifest;
@@ -32,7 +32,7 @@ fn kind_count(db: &Db, doc: &str, class: &str, withdrawn: Option<bool>) -> usize
 #[test]
 fn sp800_53_5_0_1_counts() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let controls = kind_count(db, R501, "Control", None);
     let enh = kind_count(db, R501, "ControlEnhancement", None);
     assert_eq!(controls + enh, 1189);
@@ -50,8 +50,8 @@ fn sp800_53_5_0_1_counts() {
 #[test]
 fn sp800_53_hierarchy_and_withdrawals() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
-    let parent = common::column(
+    let db = util::loaded().expect("loaded");
+    let parent = util::column(
         db,
         &q(&format!(
             "SELECT ?p WHERE {{ ?e cw:definedBy {R501} ; skos:notation \"AC-2(1)\" ; cw:parent/skos:notation ?p }}"
@@ -59,7 +59,7 @@ fn sp800_53_hierarchy_and_withdrawals() {
         "p",
     );
     assert_eq!(parent, vec!["AC-2"]);
-    let ra4 = common::column(
+    let ra4 = util::column(
         db,
         &q(&format!(
             "SELECT ?t WHERE {{ ?e cw:definedBy {R501} ; skos:notation \"RA-4\" ; cw:status cw:Withdrawn ; cw:incorporatedInto/skos:notation ?t }}"
@@ -68,7 +68,7 @@ fn sp800_53_hierarchy_and_withdrawals() {
     );
     assert_eq!(ra4, vec!["RA-3"]);
     // AC-2(10) went into statement item k of AC-2, which is an element of its own.
-    let ac210 = common::column(db, &q(&format!(
+    let ac210 = util::column(db, &q(&format!(
         "SELECT ?local WHERE {{ ?e cw:definedBy {R501} ; skos:notation \"AC-2(10)\" ; cw:status cw:Withdrawn ;
            cw:incorporatedInto ?t . ?t a cw:StatementItem ; cw:localId ?local ; cw:parent/skos:notation \"AC-2\" }}"
     )), "local");
@@ -78,7 +78,7 @@ fn sp800_53_hierarchy_and_withdrawals() {
 #[test]
 fn baselines_5_1_1_members() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let s = db
         .select(&q("SELECT ?label (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e cw:inBaseline ?b . ?b a cw:Baseline ; rdfs:label ?label ; cw:version \"5.1.1\" } GROUP BY ?label ORDER BY ?label"), &[])
         .expect("query");
@@ -98,7 +98,7 @@ fn baselines_5_1_1_members() {
 #[test]
 fn csf_2_0_counts_and_transition_links() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     assert_eq!(kind_count(db, CSF, "Function", None), 6);
     assert_eq!(kind_count(db, CSF, "Category", Some(false)), 22);
     assert_eq!(kind_count(db, CSF, "Subcategory", Some(false)), 106);

@@ -1,6 +1,6 @@
 //! `crosswalk serve` end to end: the router on 127.0.0.1 with an ephemeral port, over the store
 //! loaded from the real NIST sources, exercised through every route, content type and error path.
-mod common;
+use crate::util;
 
 use crosswalk::query::{self, Remote, Sparql};
 use crosswalk::serve::{self, Config};
@@ -110,7 +110,7 @@ fn enc(s: &str) -> String {
 /// The shared server over the full graph (default config).
 fn base() -> Option<&'static str> {
     static BASE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    BASE.get_or_init(|| common::loaded().map(|db| start(db.clone(), Config::default())))
+    BASE.get_or_init(|| util::loaded().map(|db| start(db.clone(), Config::default())))
         .as_deref()
 }
 
@@ -252,9 +252,9 @@ fn ask_and_construct_in_every_format() {
 #[test]
 fn protocol_dataset_restricts_the_default_and_named_graphs() {
     let b = server!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let csf = "https://w3id.org/crosswalk/graph/csf-2.0";
-    let in_graph = common::count(
+    let in_graph = util::count(
         db,
         &format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{csf}> {{ ?s ?p ?o }} }}"),
     );
@@ -325,7 +325,7 @@ fn protocol_errors_have_the_right_status() {
     assert_eq!(r.status, 400);
     // Body cap: a server of its own with a small cap (a multi-megabyte body may be cut off
     // mid-send when the server answers 413 early, which the client reports as a reset).
-    if let Some(db) = common::loaded() {
+    if let Some(db) = util::loaded() {
         let small = start(
             db.clone(),
             Config {
@@ -356,7 +356,7 @@ fn protocol_errors_have_the_right_status() {
 #[test]
 fn updates_are_refused_by_default_and_the_data_is_unchanged() {
     let b = server!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let before = db.len().expect("len");
     for (ct, body) in [
         ("application/sparql-update", "CLEAR ALL".to_owned()),
@@ -473,7 +473,7 @@ fn service_description_without_a_query() {
 
 #[test]
 fn a_query_past_the_timeout_is_cancelled_and_the_server_keeps_serving() {
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let b = start(
         db.clone(),
         Config {
@@ -510,7 +510,7 @@ fn a_query_past_the_timeout_is_cancelled_and_the_server_keeps_serving() {
 
 #[test]
 fn result_rows_are_capped_and_the_cut_is_announced() {
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let b = start(
         db.clone(),
         Config {
@@ -532,7 +532,7 @@ fn result_rows_are_capped_and_the_cut_is_announced() {
 
 #[test]
 fn cors_only_when_asked() {
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let with = start(
         db.clone(),
         Config {
@@ -606,7 +606,7 @@ fn api_map_matches_the_olir_set_and_explains() {
 #[test]
 fn api_coverage_and_gaps_agree_with_the_library() {
     let b = server!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let lib = crosswalk::answer::coverage(
         db,
         "csf",
@@ -665,7 +665,7 @@ fn api_coverage_and_gaps_agree_with_the_library() {
 #[test]
 fn api_path_sets_documents_and_named_queries() {
     let b = server!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let r = get(&format!("{b}/api/v1/path?from=GV.SC-07&to=RA-9"), None);
     assert_eq!(r.status, 200, "{}", r.text());
     let hops = r.json()["hops"].as_array().cloned().unwrap_or_default();
@@ -762,7 +762,7 @@ fn openapi_health_version_page_and_fallback() {
     }
     let h = get(&format!("{b}/healthz"), None).json();
     assert_eq!(h["status"], "ok");
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     assert_eq!(h["quads"].as_u64(), Some(db.len().expect("len") as u64));
     for v in [
         get(&format!("{b}/version"), None).json(),
@@ -792,7 +792,7 @@ fn openapi_health_version_page_and_fallback() {
 #[test]
 fn the_remote_client_runs_named_queries_against_the_server() {
     let b = server!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let remote = Remote::new(&format!("{b}/sparql"));
     let args = |k: &str| -> Vec<(String, String)> {
         vec![
@@ -975,7 +975,7 @@ struct Spawned {
 
 impl Spawned {
     fn start(args: &[&str], envs: &[(&str, &str)]) -> Option<Self> {
-        let dir = common::sources()?;
+        let dir = util::sources()?;
         let store = tempfile::tempdir().expect("tempdir");
         {
             let db = Db::open(store.path()).expect("disk store");
@@ -1236,7 +1236,7 @@ fn an_update_whose_reinference_fails_leaves_the_store_unchanged() {
 #[test]
 fn api_answers_negotiate_the_cli_formats() {
     let b = server!();
-    let Some(src) = common::sources() else { return };
+    let Some(src) = util::sources() else { return };
     let cli = |args: &[&str]| -> Vec<u8> {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
             .arg("--memory")

@@ -1,8 +1,8 @@
 //! The Cyber AI Profile (IR 8596 iprd) and the COSAiS predictive-AI outline, loaded from the
 //! visua extractions; expected values are recomputed from the JSON files independently.
-mod common;
+use crate::util;
 
-use common::{PREFIXES, column, count};
+use crate::util::{PREFIXES, column, count};
 use crosswalk::query::Sparql;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,7 +31,7 @@ fn q(body: &str) -> String {
 #[test]
 fn profile_entries_per_focus_area() {
     let dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let v = profile_json(&dir);
     let subs = entries(&v).len();
     assert_eq!(subs, 106);
@@ -77,7 +77,7 @@ fn profile_entries_per_focus_area() {
 #[test]
 fn priority_counts_match_the_json() {
     let dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let v = profile_json(&dir);
     let mut expected: BTreeMap<(String, i64), usize> = BTreeMap::new();
     for e in entries(&v) {
@@ -133,7 +133,7 @@ fn priority_counts_match_the_json() {
 #[test]
 fn secure_high_priority_subcategories() {
     let dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let v = profile_json(&dir);
     let expected: BTreeSet<String> = entries(&v)
         .iter()
@@ -160,7 +160,7 @@ fn secure_high_priority_subcategories() {
 #[test]
 fn sp800_53_references_are_mappings() {
     let dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let v = profile_json(&dir);
     let refs = |general: bool| {
         entries(&v)
@@ -233,7 +233,7 @@ fn sp800_53_references_are_mappings() {
 #[test]
 fn profile_document_status() {
     let _dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let status = column(
         db,
         &q(&format!(
@@ -269,7 +269,7 @@ fn profile_document_status() {
 #[test]
 fn document_status_reads_as_words() {
     let _dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     // The card of a profile entry names its document's status in the ontology's words.
     let cards = crosswalk::answer::card::cards(db, "RC.CO-04 Secure").expect("card");
     assert_eq!(cards.len(), 1);
@@ -299,7 +299,7 @@ fn document_status_reads_as_words() {
 #[test]
 fn cosais_overlay() {
     let dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let v = json(&dir, "ai/cosais/visua_cosais.json");
     let controls = v["overlays"][0]["controls"].as_array().expect("controls");
     assert_eq!(controls.len(), 59);

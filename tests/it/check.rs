@@ -1,6 +1,6 @@
 //! Issue 6: `crosswalk check` on NIST's OLIR set and on hand-written sets with one planted fault
 //! per rule (tests/fixtures/check), through the binary: exit status, text, JSON and SARIF.
-mod common;
+use crate::util;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -16,7 +16,7 @@ fn outcome(c: &mut Command) -> (i32, String, String) {
 }
 
 fn crosswalk(args: &[&str]) -> (i32, String, String) {
-    let dir = common::sources().expect("sources");
+    let dir = util::sources().expect("sources");
     outcome(
         Command::new(env!("CARGO_BIN_EXE_crosswalk"))
             .arg("--memory")

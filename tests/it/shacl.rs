@@ -1,13 +1,13 @@
 //! SHACL (ontology/shapes.ttl): the real graph has no violation, and the planted-fault fixture
 //! gives exactly the results pyshacl gives (listed in the fixture's header; tests/interop.sh
 //! re-runs pyshacl itself on both).
-mod common;
+use crate::util;
 use crosswalk::store::Db;
 
 #[test]
 fn the_loaded_graph_conforms_up_to_flagged_dangling_references() {
     let _ = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let results = crosswalk::answer::shacl::validate(db).expect("validate");
     let violations: Vec<_> = results
         .iter()

@@ -1,6 +1,6 @@
 //! Issue 6 exports: RDF of the whole store or one graph, and a mapping set as SSSOM that reads
 //! back as the same mappings (its validation by sssom-py runs in tests/interop.sh).
-mod common;
+use crate::util;
 use crosswalk::answer::export;
 use crosswalk::load::user_set::{self, Spec};
 use crosswalk::query::Sparql;
@@ -16,7 +16,7 @@ fn mappings(db: &crosswalk::store::Db, set: &str) -> BTreeSet<Vec<String>> {
            ?m cw:mappingSet <{set}> ; cw:subject ?s ; cw:object ?o ; cw:relationship ?rel .
            OPTIONAL {{ ?m cw:rationale ?ra }} OPTIONAL {{ ?m cw:strength ?st }} OPTIONAL {{ ?m cw:flag ?f }}
          }} GROUP BY ?s ?o ?rel ?ra ?st ?m",
-        common::PREFIXES
+        util::PREFIXES
     );
     let sol = db.select(&q, &[]).expect("query");
     sol.rows
@@ -36,7 +36,10 @@ fn mappings(db: &crosswalk::store::Db, set: &str) -> BTreeSet<Vec<String>> {
 #[test]
 fn sssom_export_of_the_olir_set_reads_back_as_the_same_mappings() {
     let _ = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    // Writes: a copy, not the store the other tests read.
+    let Some(db) = &util::loaded_copy() else {
+        return;
+    };
     let text = export::sssom(db, OLIR).expect("export");
     // One row per mapping, after the metadata block and the header.
     let rows = text.lines().filter(|l| !l.starts_with('#')).count() - 1;
@@ -65,7 +68,7 @@ fn sssom_export_of_the_olir_set_reads_back_as_the_same_mappings() {
 #[test]
 fn rdf_exports_parse_and_keep_every_quad() {
     let _ = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     let csf = export::graph_of(db, "https://w3id.org/crosswalk/doc/csf/2.0").expect("graph");
     let n = db
         .inner()
@@ -101,7 +104,10 @@ fn rdf_exports_parse_and_keep_every_quad() {
 #[test]
 fn rdfc_digest_identifies_a_graph_s_content_across_loads() {
     let dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    // Writes: a copy, not the store the other tests read.
+    let Some(db) = &util::loaded_copy() else {
+        return;
+    };
     let csf = oxigraph::model::NamedNode::new_unchecked("https://w3id.org/crosswalk/graph/csf-2.0");
     let olir = oxigraph::model::NamedNode::new_unchecked(
         "https://w3id.org/crosswalk/graph/olir-csf2-sp800-53-5.2.0",
@@ -118,7 +124,10 @@ fn rdfc_digest_identifies_a_graph_s_content_across_loads() {
 #[test]
 fn oscal_mapping_export_round_trips_through_the_importer_unchanged() {
     let _ = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    // Writes: a copy, not the store the other tests read.
+    let Some(db) = &util::loaded_copy() else {
+        return;
+    };
     let doc = export::oscal_mapping(db, OLIR).expect("export");
     let maps = doc["mapping-collection"]["mappings"][0]["maps"]
         .as_array()

@@ -1,8 +1,8 @@
 //! The AI sources: AI RMF 1.0 Core, the AI RMF Playbook (attached to the AI RMF subcategories)
 //! and AI 600-1 (risks and suggested actions linked to AI RMF subcategories and risks).
 //! Expected numbers are recomputed from the source files where that is simple.
-mod common;
-use common::{PREFIXES, column, count};
+use crate::util;
+use crate::util::{PREFIXES, column, count};
 use crosswalk::import::InputFile;
 use crosswalk::load;
 use crosswalk::model::error::Error;
@@ -51,7 +51,7 @@ fn class_count(db: &Db, doc: &str, class: &str) -> usize {
 #[test]
 fn ai_rmf_core_counts_and_hierarchy() {
     let dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let core = json(&dir, "ai/ai-rmf/ai-rmf-core.json");
     let len = |k: &str| core[k].as_array().map(Vec::len).unwrap_or(0);
     assert_eq!(class_count(db, AI_RMF, "Function"), 4);
@@ -152,7 +152,7 @@ fn ai_rmf_core_counts_and_hierarchy() {
 #[test]
 fn playbook_attaches_to_every_subcategory() {
     let dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let pb = json(&dir, "ai/ai-rmf-playbook/playbook.json");
     let entries = pb.as_array().expect("array");
     assert_eq!(entries.len(), 72);
@@ -256,7 +256,7 @@ fn playbook_attaches_to_every_subcategory() {
 #[test]
 fn genai_profile_risks_and_actions() {
     let dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let ids = csv_action_ids(&dir);
     let distinct: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
     assert_eq!(distinct.len(), 212);
@@ -395,7 +395,7 @@ fn genai_profile_risks_and_actions() {
 #[test]
 fn documents_record_third_party_extraction() {
     let _dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let flag = |doc: &str| {
         column(
             db,
@@ -428,7 +428,7 @@ fn documents_record_third_party_extraction() {
 #[test]
 fn genai_load_warnings_report_the_yaml_gaps() {
     let _dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let w = column(
         db,
         &q(

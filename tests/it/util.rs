@@ -1,6 +1,6 @@
 //! Shared by the integration tests: where the real NIST sources are, and a store loaded from
-//! them once per test binary.
-#![allow(dead_code)]
+//! them once per test run (every test is in this one binary). Tests read that store and never
+//! write it: one that loads or updates works on its own (`Db::memory`, `Db::to_memory`).
 use crosswalk::load;
 use crosswalk::source::manifest::Manifest;
 use crosswalk::store::Db;
@@ -27,18 +27,19 @@ pub fn sources() -> Option<PathBuf> {
     None
 }
 
-/// Skips the calling test (returns) when the sources are absent outside CI.
-#[macro_export]
+/// Skips the calling test (returns) when the sources are absent outside CI. In scope in every
+/// module of the binary: `main.rs` declares `#[macro_use] mod util;` before the others.
 macro_rules! require_sources {
     () => {
-        match common::sources() {
+        match $crate::util::sources() {
             Some(d) => d,
             None => return,
         }
     };
 }
 
-/// An in-memory store with every source found loaded (once per test binary).
+/// An in-memory store with every source found loaded (once per run), shared by every test: only
+/// ever read.
 pub fn loaded() -> Option<&'static Db> {
     static DB: OnceLock<Option<Db>> = OnceLock::new();
     DB.get_or_init(|| {
@@ -49,6 +50,12 @@ pub fn loaded() -> Option<&'static Db> {
         Some(db)
     })
     .as_ref()
+}
+
+/// A private in-memory copy of [`loaded`], for a test that writes (loads a user set, reloads a
+/// source): the store every other test reads stays as the sources made it.
+pub fn loaded_copy() -> Option<Db> {
+    Some(loaded()?.to_memory().expect("copy of the loaded store"))
 }
 
 /// Runs a SELECT and returns one column as strings.

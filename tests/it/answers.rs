@@ -1,6 +1,6 @@
 //! Issue 4 acceptance: crosswalk, reverse crosswalk, coverage and Cyber AI Profile answers on
 //! the real data, with expectations computed from NIST's files independently of the importers.
-mod common;
+use crate::util;
 use calamine::{Reader, open_workbook_auto};
 use crosswalk::answer;
 use crosswalk::model::ids::canonical_notation;
@@ -46,7 +46,7 @@ fn baseline(dir: &Path, name: &str) -> HashSet<String> {
 #[test]
 fn map_gv_sc_07_to_sp800_53_from_olir() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let got: BTreeSet<String> =
         answer::map(db, "GV.SC-07", Some("sp800-53"), Some("olir-186"), false)
             .expect("map")
@@ -64,7 +64,7 @@ fn map_gv_sc_07_to_sp800_53_from_olir() {
 #[test]
 fn a_target_the_loaded_release_lacks_keeps_its_printed_id_and_flag() {
     let d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let answers =
         answer::map(db, "PR.IR-03", Some("sp800-53"), Some("olir-186"), false).expect("map");
     let got: BTreeSet<String> = answers.iter().map(|a| a.target.clone()).collect();
@@ -93,7 +93,7 @@ fn a_target_the_loaded_release_lacks_keeps_its_printed_id_and_flag() {
 #[test]
 fn reverse_map_ra_3_to_csf_equals_the_spreadsheet() {
     let dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let want: BTreeSet<String> = olir_pairs(&dir)
         .into_iter()
         .filter(|(_, t)| t == "RA-3")
@@ -113,7 +113,7 @@ fn reverse_map_ra_3_to_csf_equals_the_spreadsheet() {
 #[test]
 fn coverage_of_csf_by_moderate_equals_spreadsheet_and_profile() {
     let dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let moderate = baseline(&dir, "MODERATE");
     let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (f, t) in olir_pairs(&dir) {
@@ -165,7 +165,7 @@ fn coverage_of_csf_by_moderate_equals_spreadsheet_and_profile() {
 #[test]
 fn cyber_ai_secure_priority_1_with_low_baseline_coverage() {
     let dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let v: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.join("ai/cyber-ai-profile/visua_cyber-ai-profile.json")).expect("read"),
     )
@@ -209,7 +209,7 @@ fn cyber_ai_secure_priority_1_with_low_baseline_coverage() {
 #[test]
 fn explain_names_the_mapping_set_of_every_hop() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     // ID.AM-06 (withdrawn CSF 1.1) → GV.RR-02 (transition) → PM-13 (OLIR): a two-hop path.
     let answers =
         answer::map(db, "ID.AM-06", Some("sp800-53"), Some("olir-186"), true).expect("map");
@@ -260,7 +260,7 @@ fn explain_names_the_mapping_set_of_every_hop() {
 #[test]
 fn path_connects_a_withdrawn_csf_1_1_element_to_a_control() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let hops = answer::path(db, "ID.AM-06", "PM-13", 4)
         .expect("path")
         .expect("connected");
@@ -276,7 +276,7 @@ fn path_connects_a_withdrawn_csf_1_1_element_to_a_control() {
 #[test]
 fn a_four_hop_path_is_found_from_both_ends_and_no_shorter_one_exists() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let hops = answer::path(db, "ID.AM-06", "SR-6", 4)
         .expect("path")
         .expect("connected");
@@ -294,8 +294,8 @@ fn a_four_hop_path_is_found_from_both_ends_and_no_shorter_one_exists() {
 #[test]
 fn inferred_inverses_match_asserted_mappings_one_to_one() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
-    let q = |b: &str| common::count(db, &format!("{}{b}", common::PREFIXES));
+    let db = util::loaded().expect("loaded");
+    let q = |b: &str| util::count(db, &format!("{}{b}", util::PREFIXES));
     let asserted = q(
         "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a cw:Mapping . MINUS { ?m cw:method cw:Inference } }",
     );
@@ -334,7 +334,7 @@ fn inferred_inverses_match_asserted_mappings_one_to_one() {
 #[test]
 fn show_names_each_dangling_mapping_of_ia_13_once() {
     let dir = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     // Rows naming IA-13, counted in the sources: OLIR #186, the Reference Tool's two SP 800-53
     // datasets (both resolve against 5.0.1, which lacks IA-13) and the Cyber AI Profile.
     let olir = olir_pairs(&dir)
@@ -393,7 +393,7 @@ fn show_names_each_dangling_mapping_of_ia_13_once() {
 #[test]
 fn show_reports_dangling_references_with_their_rows() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let crosswalk::answer::card::Shown::Dangling(refs) =
         crosswalk::answer::card::show(db, "IA-13").expect("show")
     else {
@@ -468,7 +468,7 @@ fn family_controls(dir: &Path, family: &str) -> BTreeSet<String> {
 #[test]
 fn rollup_is_opt_in_and_reaches_family_members_and_parent_controls() {
     let dir = require_sources!();
-    let Some(db) = common::loaded() else { return };
+    let Some(db) = util::loaded() else { return };
     // OLIR maps PR.IR-03 to the CP and IR families as a whole (family-level rows).
     let plain =
         answer::map(db, "PR.IR-03", Some("sp800-53"), Some("olir-186"), false).expect("map");
@@ -570,14 +570,14 @@ fn rollup_is_opt_in_and_reaches_family_members_and_parent_controls() {
 #[test]
 fn coverage_slices_agree_with_the_plain_formulation() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let units_q = |from: &str| {
         format!(
             "{}SELECT DISTINCT ?focal WHERE {{
                ?fdoc cw:scheme \"{from}\" . ?focal cw:definedBy ?fdoc ; a ?unit ; skos:notation ?fn .
                VALUES ?unit {{ cw:Subcategory cw:Control cw:ControlEnhancement }}
                FILTER NOT EXISTS {{ ?focal cw:status cw:Withdrawn }} }}",
-            common::PREFIXES
+            util::PREFIXES
         )
     };
     for (from, to, set) in [
@@ -588,7 +588,7 @@ fn coverage_slices_agree_with_the_plain_formulation() {
         let set_pattern = set
             .map(|s| format!("?b cw:setScheme \"{s}\" ."))
             .unwrap_or_default();
-        let plain = common::column(
+        let plain = util::column(
             db,
             &format!(
                 "{}SELECT DISTINCT ?pair WHERE {{
@@ -600,7 +600,7 @@ fn coverage_slices_agree_with_the_plain_formulation() {
                    ?target skos:notation ?tn .
                    FILTER(?rel != cw:NoRelationship && ?rel != cw:Contrary)
                    BIND(CONCAT(STR(?focal), \" \", STR(?target)) AS ?pair) }}",
-                common::PREFIXES
+                util::PREFIXES
             ),
             "pair",
         );
@@ -633,7 +633,7 @@ fn coverage_slices_agree_with_the_plain_formulation() {
         assert!(!plain.is_empty(), "{from} → {to} {set:?}");
         assert_eq!(sliced, plain, "{from} → {to} {set:?}");
 
-        let units: BTreeSet<String> = common::column(db, &units_q(from), "focal")
+        let units: BTreeSet<String> = util::column(db, &units_q(from), "focal")
             .into_iter()
             .collect();
         let named_units: BTreeSet<String> = crosswalk::query::named("focal-units")
@@ -666,7 +666,7 @@ fn coverage_slices_agree_with_the_plain_formulation() {
 #[test]
 fn names_are_checked_case_insensitively_and_unknown_ones_are_errors() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let cov = |baseline: &str, set: &str| {
         answer::coverage_with(
             db,
@@ -763,7 +763,7 @@ fn names_are_checked_case_insensitively_and_unknown_ones_are_errors() {
 #[test]
 fn named_query_parameters_take_short_forms_and_check_names() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     use crosswalk::query::named;
     let a = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
         pairs
@@ -863,11 +863,11 @@ fn named_query_parameters_take_short_forms_and_check_names() {
     );
     // No loaded id contains the CSV list separator.
     let sep = crosswalk::render::LIST_SEPARATOR;
-    let n = common::count(
+    let n = util::count(
         db,
         &format!(
             "{}SELECT (COUNT(*) AS ?n) WHERE {{ ?e cw:lookupKey ?k FILTER(CONTAINS(?k, \"{sep}\")) }}",
-            common::PREFIXES
+            util::PREFIXES
         ),
     );
     assert_eq!(n, 0);
@@ -951,7 +951,7 @@ fn old_explanation(db: &crosswalk::store::Db, mapping: &str) -> Vec<String> {
 #[test]
 fn batched_explanations_equal_the_former_per_answer_ones() {
     let _d = require_sources!();
-    let db = common::loaded().expect("loaded");
+    let db = util::loaded().expect("loaded");
     let mut kinds = BTreeSet::new();
     for (id, to, set) in [
         ("GV.SC-07", "sp800-53", "olir-186"),
