@@ -59,6 +59,8 @@ pub mod cw {
         SECOND_HOP = "secondHop", VIA_ELEMENT = "viaElement", RULE = "rule", HOP = "hop", RELATED_VIA_T = "RelatedVia",
         RELATED_VIA = "relatedVia", BASIS = "basis", FLAG_LABEL = "flagLabel", COMPOSES_THROUGH = "composesThrough",
         ROLLED_UP_FROM = "rolledUpFrom", ROLLUP_IN = "rollupIn", ROLLUP = "rollup",
+        // deprecated, still materialised (ontology/crosswalk.ttl, CHANGELOG.md)
+        INFERRED = "inferred", ASSERTED_IN = "assertedIn", HOW = "how",
         TARGET_NOTATION = "targetNotation", VIA_NOTATION = "viaNotation", TARGET_SCHEME = "targetScheme", SET_SCHEME = "setScheme",
         COVERAGE_SLICE = "CoverageSlice", SLICE_FOCAL_SCHEME = "sliceFocalScheme", SLICE_TARGET_SCHEME = "sliceTargetScheme",
         SLICE_SET_SCHEME = "sliceSetScheme", SLICE_MEMBER = "sliceMember", SLICE_ROLLUP_MEMBER = "sliceRollupMember",

@@ -10,6 +10,7 @@ mod ai_rmf;
 mod answers;
 mod check;
 mod cyber_ai_profile;
+mod docs;
 mod export;
 mod fetch;
 mod foundation;
