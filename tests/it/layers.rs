@@ -1,7 +1,7 @@
 //! The library's modules are layers: `src/lib.rs` lists them (`pub mod` lines) from the ground
 //! up, and code in one may name `crate::<module>` only for a module listed before it, or its own.
 //! `crate::Error` and `crate::Result` (re-exports of `model::error`) count as `model`;
-//! `src/lib.rs` and `src/main.rs` (the CLI, above every layer) are exempt. `super::super`, a way
+//! `src/lib.rs` and the binary (`src/main.rs` or `src/bin/`, the CLI, above every layer) are exempt. `super::super`, a way
 //! round `crate::`, is refused everywhere. Reads the sources only: no build, no dependencies.
 use std::path::{Path, PathBuf};
 
@@ -199,7 +199,7 @@ fn breaches(root: &Path, lib: &str) -> Vec<String> {
             .as_os_str()
             .to_string_lossy()
             .into_owned();
-        if first == "lib.rs" || first == "main.rs" {
+        if first == "lib.rs" || first == "main.rs" || first == "bin" {
             continue;
         }
         let module = first.strip_suffix(".rs").unwrap_or(&first).to_owned();
