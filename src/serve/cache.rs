@@ -202,14 +202,25 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     };
     let head = parts.method == Method::HEAD;
     let conditional_headers = parts.headers.clone();
-    if let Some(e) = st.cache.entries.get(&key) {
-        st.cache.hits.fetch_add(1, Ordering::Relaxed);
-        let conditional = matches(&conditional_headers, &e.etag);
-        if conditional {
-            st.cache.not_modified.fetch_add(1, Ordering::Relaxed);
-        }
-        return respond(&e, conditional, head);
-    }
+    // Concurrent misses of one request compute it once: the first holds a placeholder, the
+    // others wait for its answer (no herd of identical evaluations after a start or a write);
+    // a waiter that has waited a whole query timeout computes its own.
+    let cache = st.cache.clone();
+    let guard =
+        match tokio::time::timeout(st.cfg.timeout, cache.entries.get_value_or_guard_async(&key))
+            .await
+        {
+            Ok(Ok(e)) => {
+                st.cache.hits.fetch_add(1, Ordering::Relaxed);
+                let conditional = matches(&conditional_headers, &e.etag);
+                if conditional {
+                    st.cache.not_modified.fetch_add(1, Ordering::Relaxed);
+                }
+                return respond(&e, conditional, head);
+            }
+            Ok(Err(guard)) => Some(guard),
+            Err(_) => None,
+        };
     st.cache.misses.fetch_add(1, Ordering::Relaxed);
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     if response.status() != StatusCode::OK || response.headers().contains_key("crosswalk-truncated")
@@ -243,7 +254,12 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     // The answer was computed from the generation the key names only if no write came in
     // between; otherwise it is not kept (the next request recomputes).
     if entry.body.len() <= limit && st.db.generation() == key.generation {
-        st.cache.entries.insert(key, entry.clone());
+        match guard {
+            Some(g) => {
+                let _ = g.insert(entry.clone());
+            }
+            None => cache.entries.insert(key, entry.clone()),
+        }
     }
     respond(&entry, matches(&conditional_headers, &entry.etag), head)
 }
