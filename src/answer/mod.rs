@@ -291,7 +291,13 @@ pub fn coverage_with(
     if rollup {
         sols.push(named("coverage-rollup")?.run(on, &a)?);
     }
-    let mut by: BTreeMap<(String, String), CoverageRow> = BTreeMap::new();
+    // Covering and outside-baseline targets per row as sets: a user's set can map a focal
+    // element to a thousand targets, and a list's `contains` made that quadratic.
+    type Targets = (
+        std::collections::BTreeSet<String>,
+        std::collections::BTreeSet<String>,
+    );
+    let mut by: BTreeMap<(String, String), (CoverageRow, Targets)> = BTreeMap::new();
     for sol in &sols {
         for r in 0..sol.rows.len() {
             let focal = s(sol, r, "focalNotation").unwrap_or_default();
@@ -299,34 +305,35 @@ pub fn coverage_with(
                 continue;
             }
             let sort = s(sol, r, "sort").unwrap_or_else(|| focal.clone());
-            let row = by
-                .entry((sort, focal.clone()))
-                .or_insert_with(|| CoverageRow {
+            let (_, (covering, outside)) = by.entry((sort, focal.clone())).or_insert_with(|| {
+                let row = CoverageRow {
                     focal,
                     covered: false,
                     covered_by: Vec::new(),
                     mapped_outside_baseline: Vec::new(),
-                });
+                };
+                (row, Default::default())
+            });
             let Some(t) = s(sol, r, "targetNotation") else {
                 continue;
             };
             let selected = s(sol, r, "selected").as_deref() == Some("true");
-            let list = if baseline.is_none() || selected {
-                &mut row.covered_by
+            if baseline.is_none() || selected {
+                covering.insert(t);
             } else {
-                &mut row.mapped_outside_baseline
-            };
-            if !list.contains(&t) {
-                list.push(t);
+                outside.insert(t);
             }
         }
     }
-    let mut rows: Vec<CoverageRow> = by.into_values().collect();
-    for r in &mut rows {
-        r.covered = !r.covered_by.is_empty();
-        r.covered_by.sort();
-        r.mapped_outside_baseline.sort();
-    }
+    let rows: Vec<CoverageRow> = by
+        .into_values()
+        .map(|(mut r, (covering, outside))| {
+            r.covered = !covering.is_empty();
+            r.covered_by = covering.into_iter().collect();
+            r.mapped_outside_baseline = outside.into_iter().collect();
+            r
+        })
+        .collect();
     if rows.is_empty() && only.is_none() {
         return Err(Error::NotFound(format!(
             "no active subcategories/controls of scheme `{from}` are loaded (schemes: `crosswalk query documents`)"
