@@ -286,10 +286,13 @@ pub fn coverage_with(
         ("setScheme", set.unwrap_or("*")),
         ("baseline", baseline.unwrap_or("*")),
     ]);
-    let units = named("focal-units")?.run(on, &args(&[("fromScheme", from)]))?;
-    let mut sols = vec![units, named("coverage")?.run(on, &a)?];
+    // Unordered: the rows are grouped and sorted below.
+    let units = named("focal-units")?
+        .unordered()
+        .run(on, &args(&[("fromScheme", from)]))?;
+    let mut sols = vec![units, named("coverage")?.unordered().run(on, &a)?];
     if rollup {
-        sols.push(named("coverage-rollup")?.run(on, &a)?);
+        sols.push(named("coverage-rollup")?.unordered().run(on, &a)?);
     }
     // Covering and outside-baseline targets per row as sets: a user's set can map a focal
     // element to a thousand targets, and a list's `contains` made that quadratic.

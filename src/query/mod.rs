@@ -276,6 +276,35 @@ pub struct NamedQuery {
     pub example: String,
 }
 
+impl NamedQuery {
+    /// The query without its final `ORDER BY` line, for callers that order the rows
+    /// themselves: the order is for people running the query directly, and on a user's set of
+    /// 100k mappings it was half of `coverage` (57k rows: 9.7 s ordered, 4.4 s not). Same
+    /// rows, same parameters; made once per query and process.
+    pub fn unordered(&'static self) -> &'static NamedQuery {
+        static MADE: std::sync::OnceLock<
+            std::sync::Mutex<std::collections::HashMap<&'static str, &'static NamedQuery>>,
+        > = std::sync::OnceLock::new();
+        let made = MADE.get_or_init(Default::default);
+        let Ok(mut made) = made.lock() else {
+            return self;
+        };
+        made.entry(self.name).or_insert_with(|| {
+            let text = self.text.trim_end();
+            let Some(at) = text.rfind("\nORDER BY ") else {
+                return self;
+            };
+            Box::leak(Box::new(NamedQuery {
+                name: self.name,
+                text: Box::leak(text[..at + 1].to_owned().into_boxed_str()),
+                question: self.question.clone(),
+                params: self.params.clone(),
+                example: self.example.clone(),
+            }))
+        })
+    }
+}
+
 /// Every named query, by name (headers parsed once per process: `named` is on every answer's
 /// path).
 pub fn library() -> &'static [NamedQuery] {
@@ -603,4 +632,21 @@ pub fn prepare(
     let text: &'static str = Box::leak(text.into_boxed_str());
     let b = from_text("the given query", text).bind_checked(on, params)?;
     Ok((b.text, b.bindings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unordered_drops_only_the_final_order_by() {
+        let q = named("coverage").expect("coverage");
+        let u = q.unordered();
+        assert!(q.text.contains("\nORDER BY "));
+        assert!(!u.text.contains("\nORDER BY "));
+        assert_eq!(u.params, q.params);
+        assert!(q.text.starts_with(u.text.trim_end()));
+        // Made once: the same query every time.
+        assert!(std::ptr::eq(u, q.unordered()));
+    }
 }
