@@ -45,34 +45,53 @@ impl Format {
     }
 }
 
-/// `crosswalk query`'s output: a table for people, SPARQL results formats for SELECT/ASK,
-/// RDF formats for CONSTRUCT/DESCRIBE. Media types and file extensions are accepted too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// `crosswalk query`'s output: an answer format (table, CSV, TSV, JSON rows, Markdown) for
+/// SELECT/ASK, the SPARQL results formats, or RDF for CONSTRUCT/DESCRIBE (a table is Turtle
+/// there). Media types and file extensions are accepted too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryFormat {
-    /// Aligned columns (SELECT), `true`/`false` (ASK), Turtle (CONSTRUCT).
-    Table,
-    #[value(alias = "text/csv")]
-    Csv,
-    #[value(alias = "text/tab-separated-values")]
-    Tsv,
-    /// Rows as JSON objects (SELECT).
-    #[value(alias = "application/json")]
-    Json,
-    /// A Markdown (GFM) table (SELECT).
-    #[value(alias = "md", alias = "text/markdown")]
-    Markdown,
+    Answer(Format),
     /// SPARQL 1.1 Query Results JSON.
-    #[value(alias = "srj", alias = "application/sparql-results+json")]
     SparqlJson,
     /// SPARQL Query Results XML.
-    #[value(alias = "srx", alias = "application/sparql-results+xml")]
     SparqlXml,
-    #[value(alias = "ttl", alias = "text/turtle")]
     Turtle,
-    #[value(alias = "nt", alias = "application/n-triples")]
     Ntriples,
-    #[value(alias = "nq", alias = "application/n-quads")]
     Nquads,
+}
+
+impl clap::ValueEnum for QueryFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        use Format::*;
+        &[
+            QueryFormat::Answer(Table),
+            QueryFormat::Answer(Csv),
+            QueryFormat::Answer(Tsv),
+            QueryFormat::Answer(Json),
+            QueryFormat::Answer(Markdown),
+            QueryFormat::SparqlJson,
+            QueryFormat::SparqlXml,
+            QueryFormat::Turtle,
+            QueryFormat::Ntriples,
+            QueryFormat::Nquads,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue as V;
+        Some(match self {
+            QueryFormat::Answer(f) => f.to_possible_value()?,
+            QueryFormat::SparqlJson => V::new("sparql-json")
+                .aliases(["srj", "application/sparql-results+json"])
+                .help("SPARQL 1.1 Query Results JSON"),
+            QueryFormat::SparqlXml => V::new("sparql-xml")
+                .aliases(["srx", "application/sparql-results+xml"])
+                .help("SPARQL Query Results XML"),
+            QueryFormat::Turtle => V::new("turtle").aliases(["ttl", "text/turtle"]),
+            QueryFormat::Ntriples => V::new("ntriples").aliases(["nt", "application/n-triples"]),
+            QueryFormat::Nquads => V::new("nquads").aliases(["nq", "application/n-quads"]),
+        })
+    }
 }
 
 /// `crosswalk check`'s report.

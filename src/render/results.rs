@@ -43,11 +43,7 @@ pub fn write<W: Write>(
                 return Ok(());
             }
             let f = match format {
-                QueryFormat::Table => Format::Table,
-                QueryFormat::Csv => Format::Csv,
-                QueryFormat::Tsv => Format::Tsv,
-                QueryFormat::Json => Format::Json,
-                QueryFormat::Markdown => Format::Markdown,
+                QueryFormat::Answer(f) => f,
                 other => {
                     return Err(Error::Invalid(format!(
                         "--format {} is for CONSTRUCT/DESCRIBE results; SELECT gives table, csv, tsv, json, markdown, sparql-json or sparql-xml",
@@ -82,7 +78,7 @@ pub fn write<W: Write>(
         },
         QueryResults::Graph(triples) => {
             let rf = match format {
-                QueryFormat::Turtle | QueryFormat::Table => RdfFormat::Turtle,
+                QueryFormat::Turtle | QueryFormat::Answer(Format::Table) => RdfFormat::Turtle,
                 QueryFormat::Ntriples => RdfFormat::NTriples,
                 QueryFormat::Nquads => RdfFormat::NQuads,
                 other => {

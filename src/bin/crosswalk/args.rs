@@ -78,7 +78,7 @@ pub enum Cmd {
         /// name=value for a named query's parameters.
         #[arg(long = "param", short = 'p', value_parser = parse_kv)]
         params: Vec<(String, String)>,
-        /// SELECT/ASK: table, csv, tsv, json, sparql-json, sparql-xml; CONSTRUCT/DESCRIBE:
+        /// SELECT/ASK: table, csv, tsv, json, markdown, sparql-json, sparql-xml; CONSTRUCT/DESCRIBE:
         /// table (Turtle), turtle, ntriples, nquads. Media types work too (text/csv).
         #[arg(
             long,
