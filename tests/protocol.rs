@@ -928,3 +928,418 @@ fn w3c_manifests() {
         failures.join("\n")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Acceptance checks of issue 23, on stores of their own (the real one where it matters).
+
+/// A server over `db` with `cfg`, on a runtime that lives until the test binary exits.
+fn serve_forever(db: Db, cfg: Config) -> std::net::SocketAddr {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let rt = RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    });
+    start(rt, db, cfg).0
+}
+
+fn call(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Reply {
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    send(
+        addr,
+        &addr.to_string(),
+        method,
+        path,
+        &headers,
+        body.map(str::as_bytes),
+    )
+    .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+}
+
+fn text(r: &Reply) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+fn triples(r: &Reply) -> Vec<Triple> {
+    let format = RdfFormat::from_media_type(&media(&r.content_type()).0)
+        .unwrap_or_else(|| panic!("not RDF: {}", r.content_type()));
+    RdfParser::from_format(format)
+        .for_slice(&r.body)
+        .map(|q| {
+            let q = q.unwrap_or_else(|e| panic!("{e}: {}", text(r)));
+            Triple::new(q.subject, q.predicate, q.object)
+        })
+        .collect()
+}
+
+const CONSTRUCT_RELATIVE: &str = "CONSTRUCT { <s> <p> 1 } WHERE {}";
+
+/// `curl -H 'Content-Type: application/sparql-query' --data 'CONSTRUCT { <s> <p> 1 } WHERE {}'
+/// …/sparql` returns Turtle whose IRIs are resolved against the endpoint's URL (or `--base`).
+#[test]
+fn a_relative_iri_resolves_against_the_endpoint() {
+    let addr = serve_forever(Db::memory().expect("memory"), Config::default());
+    for (path, s, p) in [
+        (
+            "/sparql",
+            format!("http://{addr}/s"),
+            format!("http://{addr}/p"),
+        ),
+        (
+            "/sparql/",
+            format!("http://{addr}/sparql/s"),
+            format!("http://{addr}/sparql/p"),
+        ),
+    ] {
+        let r = call(
+            addr,
+            "POST",
+            path,
+            &[
+                ("Content-Type", "application/sparql-query"),
+                ("Accept", "*/*"),
+            ],
+            Some(CONSTRUCT_RELATIVE),
+        );
+        assert_eq!(r.status, 200, "{}", text(&r));
+        assert!(
+            r.content_type().starts_with("text/turtle"),
+            "{}",
+            r.content_type()
+        );
+        let t = triples(&r);
+        assert_eq!(t.len(), 1, "{}", text(&r));
+        assert_eq!(t[0].subject.to_string(), format!("<{s}>"));
+        assert_eq!(t[0].predicate.as_str(), p);
+    }
+    // A configured base wins over the request's URL.
+    let based = serve_forever(
+        Db::memory().expect("memory"),
+        Config {
+            base: Some("https://example.org/kg/".into()),
+            ..Config::default()
+        },
+    );
+    let r = call(
+        based,
+        "POST",
+        "/sparql",
+        &[("Content-Type", "application/sparql-query")],
+        Some(CONSTRUCT_RELATIVE),
+    );
+    assert_eq!(r.status, 200, "{}", text(&r));
+    assert_eq!(
+        triples(&r)[0].subject.to_string(),
+        "<https://example.org/kg/s>"
+    );
+    // The CLI has no request URL: it says what is missing, not "expected OPTIONAL".
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .args(["--memory", "query", "SELECT * WHERE { <s> ?p ?o }"])
+        .output()
+        .expect("run crosswalk");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("relative IRI"), "{err}");
+    assert!(!err.contains("OPTIONAL"), "{err}");
+}
+
+/// The smaller protocol points: `text/xml`, charsets, one query, unknown functions and SERVICE
+/// are the client's (4xx).
+#[test]
+fn protocol_details() {
+    let addr = serve_forever(Db::memory().expect("memory"), Config::default());
+    let q = |query: &str, accept: &str| {
+        call(
+            addr,
+            "POST",
+            "/sparql",
+            &[
+                ("Content-Type", "application/sparql-query"),
+                ("Accept", accept),
+            ],
+            Some(query),
+        )
+    };
+    let r = q("SELECT (1 AS ?x) {}", "text/xml");
+    assert_eq!(r.status, 200, "{}", text(&r));
+    assert_eq!(r.content_type(), "text/xml; charset=utf-8");
+    assert!(text(&r).contains("sparql-results"), "{}", text(&r));
+    for (accept, ct) in [
+        ("text/csv", "text/csv; charset=utf-8"),
+        (
+            "text/tab-separated-values",
+            "text/tab-separated-values; charset=utf-8",
+        ),
+    ] {
+        assert_eq!(q("SELECT (1 AS ?x) {}", accept).content_type(), ct);
+    }
+    let r = q("SELECT (<urn:nope>(1) AS ?x) {}", "*/*");
+    assert_eq!(r.status, 400, "{}", text(&r));
+    assert!(text(&r).contains("urn:nope"), "{}", text(&r));
+    let r = q(
+        "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "*/*",
+    );
+    assert_eq!(r.status, 400, "{}", text(&r));
+    let r = call(
+        addr,
+        "GET",
+        "/sparql?query=ASK%7B%7D&query=ASK%7B%7D",
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 400, "{}", text(&r));
+    let r = call(
+        addr,
+        "POST",
+        "/sparql",
+        &[(
+            "Content-Type",
+            "application/sparql-query; charset=ISO-8859-1",
+        )],
+        Some("ASK {}"),
+    );
+    assert_eq!(r.status, 415, "{}", text(&r));
+    // The OpenAPI document lists the protocol routes.
+    let r = call(addr, "GET", "/api/v1/openapi.json", &[], None);
+    let doc: serde_json::Value = serde_json::from_slice(&r.body).expect("OpenAPI JSON");
+    for path in ["/sparql", "/sparql/", "/query", "/store", "/store/{graph}"] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} not in the OpenAPI document"
+        );
+    }
+}
+
+/// `GET /store?graph=https://w3id.org/crosswalk/graph/inferred` with `Accept:
+/// application/n-triples` returns that whole graph (never cut at `--max-rows`), revalidates with
+/// its `ETag`, and HEAD says the same without a body.
+#[test]
+fn the_inferred_graph_over_the_graph_store_protocol() {
+    let Some(db) = common::loaded() else { return };
+    let inferred = "https://w3id.org/crosswalk/graph/inferred";
+    let want = db
+        .inner()
+        .quads_for_pattern(
+            None,
+            None,
+            None,
+            Some(oxigraph::model::GraphNameRef::NamedNode(
+                NamedNodeRef::new_unchecked(inferred),
+            )),
+        )
+        .count();
+    let addr = serve_forever(db.clone(), Config::default());
+    let path = format!("/store?graph={}", enc(inferred));
+    let accept = [("Accept", "application/n-triples")];
+    let r = call(addr, "GET", &path, &accept, None);
+    assert_eq!(r.status, 200, "{}", text(&r));
+    assert_eq!(r.content_type(), "application/n-triples");
+    assert!(want > Config::default().max_rows, "{want}");
+    assert_eq!(triples(&r).len(), want);
+    let tag = r.header("etag").expect("an ETag").to_owned();
+    let again = call(
+        addr,
+        "GET",
+        &path,
+        &[
+            ("Accept", "application/n-triples"),
+            ("If-None-Match", tag.as_str()),
+        ],
+        None,
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let head = call(addr, "HEAD", &path, &accept, None);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("etag"), Some(tag.as_str()));
+    // Turtle by default; a graph the store lacks is 404.
+    let r = call(
+        addr,
+        "GET",
+        &format!(
+            "/store?graph={}",
+            enc("https://w3id.org/crosswalk/graph/csf-2.0")
+        ),
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type(), "text/turtle; charset=utf-8");
+    let r = call(addr, "GET", "/store?graph=urn:absent", &[], None);
+    assert_eq!(r.status, 404, "{}", text(&r));
+    // The service description names the graph store beside its endpoint.
+    let sd = call(
+        addr,
+        "GET",
+        "/sparql",
+        &[("Accept", "application/n-triples")],
+        None,
+    );
+    assert!(
+        text(&sd).contains(&format!(
+            "<https://w3id.org/crosswalk/ontology#graphStore> <http://{addr}/store>"
+        )),
+        "{}",
+        text(&sd)
+    );
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A PUT without a token gets 401/403 and changes nothing, on a read-only server and on one
+/// with tokens alike.
+#[test]
+fn a_graph_store_write_without_a_token_changes_nothing() {
+    let db = Db::memory().expect("memory");
+    db.inner()
+        .load_from_slice(
+            RdfParser::from_format(RdfFormat::NTriples)
+                .with_default_graph(GraphName::NamedNode(n("urn:g"))),
+            "<urn:a> <urn:b> <urn:c> .",
+        )
+        .expect("load");
+    let body = "<urn:x> <urn:y> <urn:z> .";
+    let ct = ("Content-Type", "application/n-triples");
+    let read_only = serve_forever(db.clone(), Config::default());
+    let writable = serve_forever(
+        db.clone(),
+        Config {
+            update_tokens: vec!["t0ken".into()],
+            ..Config::default()
+        },
+    );
+    for (addr, auth, status) in [
+        (read_only, None, 403),
+        (read_only, Some("Bearer t0ken"), 403),
+        (writable, None, 401),
+        (writable, Some("Bearer wrong"), 401),
+    ] {
+        for (method, path) in [
+            ("PUT", "/store?graph=urn:g"),
+            ("POST", "/store?graph=urn:g"),
+            ("DELETE", "/store?graph=urn:g"),
+            ("PUT", "/store?default"),
+            ("POST", "/store"),
+        ] {
+            let mut headers = vec![ct];
+            if let Some(a) = auth {
+                headers.push(("Authorization", a));
+            }
+            let r = call(addr, method, path, &headers, Some(body));
+            assert_eq!(r.status, status, "{method} {path}: {}", text(&r));
+        }
+    }
+    let all: Vec<String> = db
+        .inner()
+        .iter()
+        .map(|q| q.expect("quad").to_string())
+        .collect();
+    assert_eq!(
+        all,
+        vec!["<urn:a> <urn:b> <urn:c> <urn:g>".to_owned()],
+        "the store changed"
+    );
+}
+
+/// Graph Store writes are one transaction with their re-inference, bump the store's generation
+/// (so cached SPARQL answers and ETags are renewed), and leave `graph/inferred` alone; deleting
+/// the last asserted graph, like `DROP ALL`, leaves an empty store.
+#[test]
+fn graph_store_writes_reinfer_and_renew_cached_answers() {
+    let db = Db::memory().expect("memory");
+    let addr = serve_forever(
+        db.clone(),
+        Config {
+            update_tokens: vec!["t0ken".into()],
+            ..Config::default()
+        },
+    );
+    let auth = ("Authorization", "Bearer t0ken");
+    let turtle = ("Content-Type", "text/turtle");
+    let user = format!(
+        "/store?graph={}",
+        enc("https://w3id.org/crosswalk/graph/user/t")
+    );
+    let mapping = "@prefix cw: <https://w3id.org/crosswalk/ontology#> .
+        <urn:set> a cw:Document, cw:MappingSet .
+        <urn:m1> a cw:Mapping ; cw:subject <urn:x> ; cw:object <urn:y> ;
+          cw:relationship cw:SubsetOf ; cw:style cw:SetTheory ;
+          cw:mappingStatus cw:FinalMapping ; cw:mappingSet <urn:set> .";
+    let inverse = "PREFIX cw: <https://w3id.org/crosswalk/ontology#> ASK { GRAPH <https://w3id.org/crosswalk/graph/inferred> {
+          ?n cw:inverseOf <urn:m1> ; cw:subject <urn:y> ; cw:object <urn:x> } }";
+    let ask = |q: &str| {
+        let r = call(
+            addr,
+            "GET",
+            &format!("/sparql?query={}", enc(q)),
+            &[("Accept", "application/sparql-results+json")],
+            None,
+        );
+        assert_eq!(r.status, 200, "{}", text(&r));
+        text(&r).contains("true")
+    };
+    // Cached before the write.
+    assert!(!ask(inverse));
+    let before = call(addr, "HEAD", "/store?default", &[], None);
+    let r = call(addr, "PUT", &user, &[turtle, auth], Some(mapping));
+    assert_eq!(r.status, 201, "{}", text(&r));
+    assert!(
+        ask(inverse),
+        "no inverse after the PUT (or a stale cached answer)"
+    );
+    let after = call(addr, "HEAD", "/store?default", &[], None);
+    assert_ne!(before.header("etag"), after.header("etag"));
+    let r = call(addr, "PUT", &user, &[turtle, auth], Some(mapping));
+    assert_eq!(r.status, 204, "{}", text(&r));
+    // graph/inferred is derived: not writable.
+    let r = call(
+        addr,
+        "PUT",
+        &format!(
+            "/store?graph={}",
+            enc("https://w3id.org/crosswalk/graph/inferred")
+        ),
+        &[turtle, auth],
+        Some("<urn:a> <urn:b> <urn:c> ."),
+    );
+    assert_eq!(r.status, 409, "{}", text(&r));
+    // A bad body is a 400 that changes nothing.
+    let r = call(addr, "POST", &user, &[turtle, auth], Some("<urn:a> <urn:b"));
+    assert_eq!(r.status, 400, "{}", text(&r));
+    assert!(ask(inverse));
+    // Deleting the only asserted graph takes its inference with it: the store is empty.
+    let r = call(addr, "DELETE", &user, &[auth], None);
+    assert_eq!(r.status, 204, "{}", text(&r));
+    assert!(!ask(inverse));
+    assert_eq!(db.len().expect("len"), 0);
+    let r = call(addr, "DELETE", &user, &[auth], None);
+    assert_eq!(r.status, 404, "{}", text(&r));
+    // DROP ALL after a load leaves nothing either (no inference-set description).
+    let r = call(addr, "PUT", &user, &[turtle, auth], Some(mapping));
+    assert_eq!(r.status, 201, "{}", text(&r));
+    assert!(db.len().expect("len") > 7);
+    let r = call(
+        addr,
+        "POST",
+        "/sparql",
+        &[("Content-Type", "application/sparql-update"), auth],
+        Some("DROP ALL"),
+    );
+    assert_eq!(r.status, 204, "{}", text(&r));
+    assert_eq!(db.len().expect("len"), 0);
+    assert!(!ask("ASK { ?s ?p ?o }"));
+}

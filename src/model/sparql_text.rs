@@ -128,9 +128,10 @@ pub fn syntax_message(text: &str, update: bool, error: &dyn std::fmt::Display) -
         }
     });
     if needs_base {
+        // The parser's own message names a token it never needed: left out.
         format!(
-            "the {} has a relative IRI and no base IRI to resolve it against: write absolute \
-             IRIs, or declare one with `BASE <…>` ({error})",
+            "the {} has a relative IRI (like `<s>`) and no base IRI to resolve it against: \
+             write absolute IRIs, or declare a base with `BASE <…>`",
             if update { "update" } else { "query" }
         )
     } else {
@@ -168,7 +169,7 @@ mod tests {
             .expect("no base: a syntax error");
         let m = syntax_message(q, false, &e);
         assert!(m.contains("relative IRI"), "{m}");
-        assert!(!m.starts_with("error"), "{m}");
+        assert!(!m.contains("OPTIONAL"), "{m}");
         let u = "INSERT DATA { <s> <p> <o> }";
         let e = oxigraph::sparql::SparqlEvaluator::new()
             .parse_update(u)
