@@ -110,6 +110,35 @@ pub fn with_value_rows(query: &str, var: &str, terms: &[Term]) -> Result<String>
     Ok(format!("{}{block}{}", &query[..at], &query[at..]))
 }
 
+/// A placeholder base IRI: only used to tell whether SPARQL text failed to parse for want of a
+/// base (it never reaches a store).
+const PROBE_BASE: &str = "http://base.invalid/";
+
+/// The message for SPARQL text that failed to parse with `error`. A relative IRI (`<s>`)
+/// without a base IRI makes the parser report whatever token it tried last (`expected
+/// OPTIONAL`, `expected one of IRI parsing failed, WHERE`); when the same text parses against
+/// a base, that is said instead. `update`: the text is a SPARQL Update.
+pub fn syntax_message(text: &str, update: bool, error: &dyn std::fmt::Display) -> String {
+    let parser = oxigraph::sparql::SparqlEvaluator::new().with_base_iri(PROBE_BASE);
+    let needs_base = parser.is_ok_and(|p| {
+        if update {
+            p.parse_update(text).is_ok()
+        } else {
+            p.parse_query(text).is_ok()
+        }
+    });
+    if needs_base {
+        // The parser's own message names a token it never needed: left out.
+        format!(
+            "the {} has a relative IRI (like `<s>`) and no base IRI to resolve it against: \
+             write absolute IRIs, or declare a base with `BASE <…>`",
+            if update { "update" } else { "query" }
+        )
+    } else {
+        error.to_string()
+    }
+}
+
 /// Byte offset just after the first `WHERE {` outside comments.
 fn find_where(query: &str) -> Option<usize> {
     let mut offset = 0;
@@ -130,6 +159,31 @@ fn find_where(query: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relative_iri_without_a_base_is_said_so() {
+        let q = "SELECT * WHERE { <s> ?p ?o }";
+        let e = oxigraph::sparql::SparqlEvaluator::new()
+            .parse_query(q)
+            .err()
+            .expect("no base: a syntax error");
+        let m = syntax_message(q, false, &e);
+        assert!(m.contains("relative IRI"), "{m}");
+        assert!(!m.contains("OPTIONAL"), "{m}");
+        let u = "INSERT DATA { <s> <p> <o> }";
+        let e = oxigraph::sparql::SparqlEvaluator::new()
+            .parse_update(u)
+            .err()
+            .expect("no base: a syntax error");
+        assert!(syntax_message(u, true, &e).contains("relative IRI"));
+        // Any other syntax error keeps the parser's own message.
+        let bad = "SELECT * WHERE { ?s ?p }";
+        let e = oxigraph::sparql::SparqlEvaluator::new()
+            .parse_query(bad)
+            .err()
+            .expect("a syntax error");
+        assert_eq!(syntax_message(bad, false, &e), e.to_string());
+    }
 
     #[test]
     fn nesting_is_counted_outside_strings_iris_and_comments() {

@@ -78,6 +78,8 @@ pub mod cw {
         EXAMPLE_OF = "ExampleOf", INTEGRAL_TO = "IntegralTo", PRECEDES = "Precedes",
         HUMAN_CURATION = "HumanCuration", AUTOMATION = "Automation", INFERENCE = "Inference", TRANSCRIPTION = "Transcription",
         DRAFT_MAPPING = "DraftMapping", FINAL_MAPPING = "FinalMapping", SUGGESTED_MAPPING = "SuggestedMapping",
+        // the HTTP service
+        GRAPH_STORE = "graphStore",
     }
 }
 

@@ -27,6 +27,8 @@ struct Key {
     method: Method,
     /// Path and query string, as sent.
     uri: String,
+    /// The `Host` header: relative IRIs in a query resolve against the request's URL.
+    host: Option<HeaderValue>,
     accept: Option<HeaderValue>,
     content_type: Option<HeaderValue>,
     body: Bytes,
@@ -112,7 +114,11 @@ fn reads(method: &Method, uri: &str, content_type: Option<&HeaderValue>, body: &
         return false;
     }
     let path = uri.split('?').next().unwrap_or("");
-    if !(path == "/sparql" || path == "/query" || path.starts_with("/api/v1/queries/")) {
+    if !(path == "/sparql"
+        || path == "/sparql/"
+        || path == "/query"
+        || path.starts_with("/api/v1/queries/"))
+    {
         return false;
     }
     let ct = content_type
@@ -196,6 +202,7 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
             parts.method.clone()
         },
         uri,
+        host: parts.headers.get(header::HOST).cloned(),
         accept: parts.headers.get(header::ACCEPT).cloned(),
         content_type,
         body: body.clone(),

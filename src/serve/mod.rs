@@ -1,6 +1,7 @@
-//! `crosswalk serve`: the store over HTTP. SPARQL 1.1 Protocol at `/sparql` (and `/query`), a
-//! JSON API under `/api/v1` that mirrors the CLI (same library calls, same named queries), its
-//! OpenAPI document, and a small offline page at `/`.
+//! `crosswalk serve`: the store over HTTP. SPARQL 1.1 Protocol at `/sparql` (and `/sparql/`,
+//! `/query`), the SPARQL 1.1 Graph Store HTTP Protocol at `/store`, a JSON API under `/api/v1`
+//! that mirrors the CLI (same library calls, same named queries), its OpenAPI document, and a
+//! small offline page at `/`.
 //!
 //! Safe by default: read-only unless update tokens are configured; every query runs on the
 //! blocking pool under a cancellation token and a concurrency bound; bodies and result rows
@@ -9,6 +10,7 @@
 mod api;
 mod cache;
 mod failure;
+mod gsp;
 mod jobs;
 mod negotiate;
 mod page;
@@ -22,7 +24,8 @@ pub use jobs::default_memory_bound;
 use crate::store::Db;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::http::{HeaderMap, header};
+use axum::routing::{any, get};
 use failure::Failure;
 use oxigraph::sparql::CancellationToken;
 use std::sync::Arc;
@@ -58,6 +61,10 @@ pub struct Config {
     /// Bytes of read answers kept in the answer cache (0: no cache; `ETag`s and 304s then
     /// come from no cache either).
     pub cache_bytes: u64,
+    /// The base IRI relative IRIs in SPARQL queries and updates (and Graph Store `graph=`
+    /// values and default-graph bodies) resolve against. `None`: the URL the request was sent
+    /// to (`http://HOST/sparql`, as its `Host` header names it).
+    pub base: Option<String>,
 }
 
 impl Default for Config {
@@ -72,6 +79,7 @@ impl Default for Config {
             update_tokens: Vec::new(),
             max_memory: None,
             cache_bytes: cache::DEFAULT_CAPACITY,
+            base: None,
         }
     }
 }
@@ -92,6 +100,27 @@ struct AppState {
     /// Slots for SPARQL text from clients, taken besides one of `permits`.
     open_permits: Arc<Semaphore>,
     cache: cache::Shared,
+}
+
+impl AppState {
+    /// The base IRI of a request to `path`: `serve --base`, else the request's URL.
+    fn base(&self, headers: &HeaderMap, path: &str) -> String {
+        self.cfg
+            .base
+            .clone()
+            .unwrap_or_else(|| request_url(headers, path))
+    }
+}
+
+/// The URL a request to `path` was sent to: `http`, the host its `Host` header names
+/// (`localhost` without one), and the path (without the query string).
+fn request_url(headers: &HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("localhost");
+    format!("http://{host}{path}")
 }
 
 /// The whole HTTP surface over `db`.
@@ -115,6 +144,8 @@ pub fn router(db: Db, cfg: Config) -> Router {
     // do not.
     let mut answers = Router::new()
         .route("/sparql", get(sparql::get).post(sparql::post))
+        // The path the W3C protocol tests (and some clients) use.
+        .route("/sparql/", get(sparql::get).post(sparql::post))
         .route("/query", get(sparql::get).post(sparql::post))
         .nest("/api/v1", api::routes());
     if state.cfg.cache_bytes > 0 {
@@ -130,6 +161,10 @@ pub fn router(db: Db, cfg: Config) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/version", get(api::version))
         .route("/metrics", get(cache::metrics))
+        // The Graph Store Protocol: outside the answer cache (gsp.rs says why).
+        .route("/store", any(gsp::handle))
+        .route("/store/", any(gsp::handle))
+        .route("/store/{*graph}", any(gsp::handle))
         .merge(answers)
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(max_body))

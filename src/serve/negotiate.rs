@@ -11,6 +11,8 @@ const SOLUTIONS: &[(&str, QueryResultsFormat)] = &[
     ("text/tab-separated-values", QueryResultsFormat::Tsv),
     ("application/json", QueryResultsFormat::Json),
     ("application/xml", QueryResultsFormat::Xml),
+    // What Fuseki, Virtuoso and older clients (SPARQLWrapper's XML) ask for.
+    ("text/xml", QueryResultsFormat::Xml),
 ];
 
 /// Media types for CONSTRUCT/DESCRIBE results (and the service description).
@@ -43,14 +45,35 @@ pub fn answer(accept: Option<&str>) -> Result<crate::render::Format, Vec<&'stati
     pick(accept, ANSWERS).map(|(f, _)| f)
 }
 
+/// The format for SELECT/ASK results and its `Content-Type`: the media type matched, with
+/// `charset=utf-8` on the `text/` ones (CSV, TSV and `text/xml` would otherwise be read as
+/// US-ASCII or ISO-8859-1 by some clients).
 pub fn solutions(
     accept: Option<&str>,
 ) -> Result<(QueryResultsFormat, &'static str), Vec<&'static str>> {
-    pick(accept, SOLUTIONS)
+    pick(accept, SOLUTIONS).map(|(f, m)| (f, with_charset(m)))
 }
 
 pub fn graph(accept: Option<&str>) -> Result<(RdfFormat, &'static str), Vec<&'static str>> {
     pick(accept, GRAPHS)
+}
+
+/// [`graph`] for the Graph Store Protocol, whose Turtle carries `charset=utf-8` (as its W3C
+/// tests expect).
+pub fn graph_store(accept: Option<&str>) -> Result<(RdfFormat, &'static str), Vec<&'static str>> {
+    pick(accept, GRAPHS).map(|(f, m)| (f, with_charset(m)))
+}
+
+/// `media` with `; charset=utf-8` when it is a `text/` type.
+fn with_charset(media: &'static str) -> &'static str {
+    match media {
+        "text/csv" => "text/csv; charset=utf-8",
+        "text/tab-separated-values" => "text/tab-separated-values; charset=utf-8",
+        "text/xml" => "text/xml; charset=utf-8",
+        "text/turtle" => "text/turtle; charset=utf-8",
+        "text/plain" => "text/plain; charset=utf-8",
+        other => other,
+    }
 }
 
 /// The offer with the highest q (ties: the server's order); `Err` lists what is offered.
@@ -131,7 +154,14 @@ mod tests {
             solutions(Some("*/*")).map(|x| x.1),
             Ok("application/sparql-results+json")
         );
-        assert_eq!(solutions(Some("text/csv")).map(|x| x.1), Ok("text/csv"));
+        assert_eq!(
+            solutions(Some("text/csv")).map(|x| x.1),
+            Ok("text/csv; charset=utf-8")
+        );
+        assert_eq!(
+            solutions(Some("text/xml")).map(|x| x.1),
+            Ok("text/xml; charset=utf-8")
+        );
         assert_eq!(
             solutions(Some(
                 "application/sparql-results+json;q=0.5, application/sparql-results+xml"

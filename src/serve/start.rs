@@ -47,6 +47,10 @@ pub struct ServeArgs {
     /// `ETag` for conditional requests (304) and `Cache-Control: public, no-cache`.
     #[arg(long, value_name = "MiB", default_value_t = 64)]
     pub cache: u64,
+    /// Base IRI for relative IRIs in SPARQL queries and updates (and Graph Store requests).
+    /// Default: the URL each request was sent to (e.g. `http://HOST/sparql`).
+    #[arg(long, value_name = "IRI")]
+    pub base: Option<String>,
 }
 
 impl ServeArgs {
@@ -59,6 +63,10 @@ impl ServeArgs {
             return Err(Error::Invalid(
                 "--timeout must be a positive number of seconds".into(),
             ));
+        }
+        if let Some(b) = &self.base {
+            oxiri::Iri::parse(b.as_str())
+                .map_err(|e| Error::Invalid(format!("--base `{b}` is not an absolute IRI: {e}")))?;
         }
         Ok(super::Config {
             timeout: std::time::Duration::from_secs_f64(self.timeout),
@@ -81,6 +89,7 @@ impl ServeArgs {
                 None => super::default_memory_bound(),
             },
             cache_bytes: self.cache.saturating_mul(1 << 20),
+            base: self.base.clone(),
         })
     }
 }

@@ -660,7 +660,8 @@ impl Db {
         quads: &[Quad],
     ) -> Result<()> {
         let name = GraphNameRef::NamedNode(graph.as_ref());
-        let stamp = self.location.is_some().then(|| {
+        // An empty graph gets no digest either: it would be the graph's only triple.
+        let stamp = (self.location.is_some() && !quads.is_empty()).then(|| {
             Quad::new(
                 graph.clone(),
                 crate::model::vocab::cw::LOAD_DIGEST,
@@ -751,10 +752,16 @@ impl Db {
     ) -> Result<QueryResults<'static>> {
         crate::model::sparql_text::check_nesting(query)?;
         // Constants in the algebra where that is equivalent (crate::store::bind), else VALUES.
-        let mut prepared = match crate::store::bind::substitute(query, bindings)? {
+        let substituted = crate::store::bind::substitute(query, bindings).map_err(|e| {
+            Error::QuerySyntax(crate::model::sparql_text::syntax_message(query, false, &e))
+        })?;
+        let mut prepared = match substituted {
             Some(q) => evaluator.for_query(q),
             None => {
-                evaluator.parse_query(&crate::model::sparql_text::with_values(query, bindings)?)?
+                let text = crate::model::sparql_text::with_values(query, bindings)?;
+                evaluator.parse_query(&text).map_err(|e| {
+                    Error::QuerySyntax(crate::model::sparql_text::syntax_message(&text, false, &e))
+                })?
             }
         };
         // The default graph is the union of all graphs unless the query names its dataset

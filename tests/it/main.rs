@@ -18,5 +18,6 @@ mod layers;
 mod mappings;
 mod mutations;
 mod named_queries;
+mod protocol;
 mod serve;
 mod shacl;
