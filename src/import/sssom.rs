@@ -8,7 +8,7 @@
 //! (rationale, supportive property, strength) come from optional `rationale`,
 //! `supportive_property`, `strength` columns, or from a `comment` of the form crosswalk exports
 //! (`IR 8477 rationale: semantic; strength: 7`).
-use super::context::{Ctx, Output, document};
+use super::context::{Ctx, FileMeta, Output, document};
 use super::mapping::{self, Mapping};
 use super::mapping::{doc_id_for, mapping_status, set_documents, set_id};
 use crate::model::error::{Error, Result};
@@ -37,6 +37,31 @@ fn split(text: &str) -> (String, usize, &str) {
     (yaml, text.lines().count() + 1, "")
 }
 
+/// How crosswalk's export introduces a set's licence note in the set's `comment` (its last
+/// part, since the note may hold `;`); SSSOM's `license` must be an IRI.
+pub const LICENCE_NOTE: &str = "licence: ";
+
+/// What the metadata block says about the set: `mapping_set_title`, `mapping_set_version`,
+/// the first `creator_label`, and the licence — the note crosswalk's export ends its
+/// `comment` with, else the `license` IRI.
+fn file_meta(meta: &serde_norway::Value) -> FileMeta {
+    let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let note = text("comment").and_then(|c| c.split_once(LICENCE_NOTE).map(|(_, l)| l.to_owned()));
+    let creator = meta
+        .get("creator_label")
+        .and_then(|v| match v {
+            serde_norway::Value::Sequence(s) => s.first().and_then(|x| x.as_str()),
+            other => other.as_str(),
+        })
+        .map(str::to_owned);
+    FileMeta {
+        title: text("mapping_set_title"),
+        version: text("mapping_set_version").filter(|v| v != "unversioned"),
+        publisher: creator,
+        license: note.or_else(|| text("license")),
+    }
+}
+
 pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let f = ctx.file(None)?;
     let text = std::str::from_utf8(&f.bytes)
@@ -58,7 +83,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             }
         }
     }
-    let doc_meta = &ctx.source.document;
+    let doc_meta = &ctx.set_meta(file_meta(&meta));
     let focal = doc_meta.focal.clone().unwrap_or_else(|| "csf".into());
     let reference = doc_meta
         .reference

@@ -78,6 +78,12 @@ pub fn source(spec: &Spec) -> Result<Source> {
     let path = spec.file.display().to_string();
     let mut options = toml::Table::new();
     options.insert("sheet".into(), toml::Value::String("Relationships".into()));
+    // A file that states its own title, version, licence or creator (crosswalk's SSSOM and
+    // OSCAL exports do) keeps them; the placeholders below are for files that do not.
+    options.insert(
+        crate::import::context::FILE_METADATA.into(),
+        toml::Value::Boolean(true),
+    );
     Ok(Source {
         id: format!("user/{name}"),
         importer: importer.to_owned(),
