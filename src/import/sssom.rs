@@ -1,7 +1,9 @@
 //! SSSOM TSV (<https://mapping-commons.github.io/sssom/>): the `#`-prefixed YAML metadata
 //! block, then one mapping per row. Ids resolve against the loaded catalogs by their label (the
 //! printed id) or CURIE local part; a CURIE prefix that names a loaded scheme (`csf:GV.SC-07`,
-//! `sp800-53:RA-9`) picks that scheme, otherwise the set's focal / reference scheme applies.
+//! `sp800-53:RA-9`) picks that scheme, otherwise the set's focal / reference scheme applies:
+//! the loaded release `subject_source` / `object_source` names, else the command line's.
+//! A user set takes its title, version, licence and creator from the metadata block.
 //! The IR 8477 type is read from `predicate_label` when it names one (crosswalk's own export
 //! writes it there), else from `predicate_id` (`skos:broadMatch` → subset of, …) and
 //! `predicate_modifier: Not` (→ no relationship). IR 8477 details SSSOM has no slot for
@@ -84,12 +86,31 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         }
     }
     let doc_meta = &ctx.set_meta(file_meta(&meta));
-    let focal = doc_meta.focal.clone().unwrap_or_else(|| "csf".into());
-    let reference = doc_meta
-        .reference
-        .clone()
-        .unwrap_or_else(|| "sp800-53".into());
-    let ref_version = doc_meta.reference_version.as_deref();
+    // `subject_source` / `object_source` (an IRI, or a CURIE of the curie_map) naming a loaded
+    // document release pick the focal / reference scheme (and reference release); otherwise
+    // the command line's schemes apply.
+    let source = |key: &str| {
+        let v = meta.get(key).and_then(|v| v.as_str())?;
+        let iri = match v.split_once(':') {
+            Some((p, l)) if !l.starts_with("//") => format!("{}{l}", curies.get(p)?),
+            _ => v.to_owned(),
+        };
+        ctx.resolver.release_of_doc(&iri)
+    };
+    let focal = source("subject_source")
+        .map(|(s, _)| s.to_owned())
+        .or_else(|| doc_meta.focal.clone())
+        .unwrap_or_else(|| "csf".into());
+    let (reference, ref_version) = match source("object_source") {
+        Some((s, v)) => (s.to_owned(), Some(v)),
+        None => (
+            doc_meta
+                .reference
+                .clone()
+                .unwrap_or_else(|| "sp800-53".into()),
+            doc_meta.reference_version.as_deref(),
+        ),
+    };
 
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b'\t')
