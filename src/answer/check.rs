@@ -683,29 +683,84 @@ pub fn failed(findings: &[Finding], deny_warnings: bool) -> bool {
     })
 }
 
-/// SHACL results (ontology/shapes.ttl) as findings of rule CW012.
+/// SHACL results (ontology/shapes.ttl) as findings of rule CW012, each with the source file
+/// (and place in it) of the graph describing its focus node, when the store knows one.
 pub fn shacl_findings(db: &crate::store::Db) -> Result<Vec<Finding>> {
-    Ok(crate::answer::shacl::validate(db)?
+    let results = crate::answer::shacl::validate(db)?;
+    let places = focus_places(db, results.iter().map(|r| r.focus.as_str()))?;
+    Ok(results
         .into_iter()
-        .map(|r| Finding {
-            rule: RuleId::Shacl,
-            severity: match r.severity.as_str() {
-                "Violation" => Severity::Error,
-                "Warning" => Severity::Warning,
-                _ => Severity::Info,
-            },
-            set: String::new(),
-            mapping: Some(r.focus.clone()),
-            location: None,
-            file: None,
-            row: None,
-            message: format!(
-                "{} {}: {} ({})",
-                r.focus,
-                r.path.rsplit(['#', '/']).next().unwrap_or(&r.path),
-                r.message,
-                r.component
-            ),
+        .map(|r| {
+            let place = places.get(&r.focus);
+            Finding {
+                rule: RuleId::Shacl,
+                severity: match r.severity.as_str() {
+                    "Violation" => Severity::Error,
+                    "Warning" => Severity::Warning,
+                    _ => Severity::Info,
+                },
+                set: String::new(),
+                mapping: Some(r.focus.clone()),
+                location: place.and_then(|p| p.location.clone()),
+                file: place.map(|p| p.file.clone()),
+                row: place.and_then(|p| p.row),
+                message: format!(
+                    "{} {}: {} ({})",
+                    r.focus,
+                    r.path.rsplit(['#', '/']).next().unwrap_or(&r.path),
+                    r.message,
+                    r.component
+                ),
+            }
+        })
+        .collect())
+}
+
+/// Where a node was read from: the file of a source graph that describes it, and for a
+/// mapping its place in that file.
+struct Place {
+    file: String,
+    location: Option<String>,
+    row: Option<i64>,
+}
+
+/// The [`Place`] of each IRI among `nodes` that a source graph describes (blank nodes and
+/// nodes only inferred have none).
+fn focus_places<'a>(
+    db: &crate::store::Db,
+    nodes: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, Place>> {
+    let values: Vec<String> = nodes
+        .filter(|n| oxigraph::model::NamedNode::new(*n).is_ok())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|n| format!("<{n}>"))
+        .collect();
+    if values.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let q = format!(
+        "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+         SELECT ?focus (SAMPLE(?f) AS ?file) (SAMPLE(?l) AS ?location) (SAMPLE(?r) AS ?row) WHERE {{
+           VALUES ?focus {{ {} }}
+           GRAPH ?g {{ ?focus ?p ?o . ?g cw:sourceFile ?f }}
+           OPTIONAL {{ ?focus cw:sourceLocation ?l }}
+           OPTIONAL {{ ?focus cw:sourceRow ?r }}
+         }} GROUP BY ?focus",
+        values.join(" ")
+    );
+    let sol = db.select(&q, &[])?;
+    Ok((0..sol.rows.len())
+        .filter_map(|i| {
+            let text = |v: &str| sol.get(i, v).map(term_text);
+            Some((
+                text("focus")?,
+                Place {
+                    file: text("file")?,
+                    location: text("location"),
+                    row: text("row").and_then(|r| r.parse().ok()),
+                },
+            ))
         })
         .collect())
 }

@@ -151,6 +151,7 @@ pub fn sssom(on: &dyn Sparql, set: &str) -> Result<String> {
     head.push_str("# curie_map:\n");
     for (p, ns) in [
         ("cw", cw::NS),
+        ("cwdoc", DOC_NS),
         ("semapv", "https://w3id.org/semapv/vocab/"),
         ("skos", "http://www.w3.org/2004/02/skos/core#"),
         ("sssom", "https://w3id.org/sssom/"),
@@ -168,31 +169,39 @@ pub fn sssom(on: &dyn Sparql, set: &str) -> Result<String> {
     if let Some(v) = m("version") {
         head.push_str(&format!("# mapping_set_version: {}\n", yaml(&v)));
     }
-    // NIST's works are public domain in the U.S.; SSSOM wants a license IRI.
-    let license = if m("publisher").as_deref() == Some("NIST") {
-        "https://www.nist.gov/open/license"
-    } else {
-        "https://w3id.org/crosswalk/license/as-stated-by-the-author"
-    };
-    head.push_str(&format!("# license: {}\n", yaml(license)));
+    head.push_str(&format!(
+        "# license: {}\n",
+        yaml(&license_iri(
+            m("license").as_deref(),
+            m("publisher").as_deref()
+        ))
+    ));
     if let Some(p) = m("publisher") {
         head.push_str(&format!("# creator_label: [{}]\n", yaml(&p)));
     }
     if let Some(f) = m("focal") {
-        head.push_str(&format!("# subject_source: {}\n", yaml(&f)));
+        head.push_str(&format!("# subject_source: {}\n", yaml(&doc_curie(&f))));
     }
     if let Some(r) = m("reference") {
-        head.push_str(&format!("# object_source: {}\n", yaml(&r)));
+        head.push_str(&format!("# object_source: {}\n", yaml(&doc_curie(&r))));
     }
+    // Free text SSSOM has no slot for, in the order `load --mapping` reads it back: the licence
+    // last, since its text may hold `;`.
+    let mut notes = Vec::new();
     if let Some(s) = m("status") {
-        head.push_str(&format!(
-            "# comment: {}\n",
-            yaml(&format!(
-                "document status: {}; exported by crosswalk",
-                local(&s)
-            ))
-        ));
+        notes.push(format!("document status: {}", local(&s)));
     }
+    if let Some(n) = resolution_note(&meta, &ms, doc_curie) {
+        notes.push(n);
+    }
+    notes.push(format!(
+        "exported by crosswalk {}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    if let Some(l) = m("license") {
+        notes.push(format!("{}{l}", crate::import::sssom::LICENCE_NOTE));
+    }
+    head.push_str(&format!("# comment: {}\n", yaml(&notes.join("; "))));
     Ok(head + &table)
 }
 
@@ -205,6 +214,84 @@ fn split_camel(s: &str) -> String {
         out.extend(c.to_lowercase());
     }
     out
+}
+
+/// Where crosswalk's document IRIs live (`cwdoc:` in an SSSOM curie_map).
+const DOC_NS: &str = "https://w3id.org/crosswalk/doc/";
+
+/// A document IRI as a CURIE of [`DOC_NS`] (`cwdoc:csf/2.0`), as SSSOM wants its sources.
+fn doc_curie(iri: &str) -> String {
+    iri.strip_prefix(DOC_NS)
+        .map(|l| format!("cwdoc:{l}"))
+        .unwrap_or_else(|| iri.to_owned())
+}
+
+/// The licence as the IRI SSSOM requires: the set's licence note when it is one, NIST's
+/// licence page for NIST's works (public domain in the U.S.), else a stand-in saying the
+/// author states it (the note itself goes to the comment).
+fn license_iri(note: Option<&str>, publisher: Option<&str>) -> String {
+    match note {
+        Some(n) if n.starts_with("https://") || n.starts_with("http://") => n.to_owned(),
+        _ if publisher == Some("NIST") => "https://www.nist.gov/open/license".to_owned(),
+        _ => "https://w3id.org/crosswalk/license/as-stated-by-the-author".to_owned(),
+    }
+}
+
+/// The document an element IRI belongs to (`…/id/sp800-53r5/5.0.1/ac-2` →
+/// `…/doc/sp800-53r5/5.0.1`), by crosswalk's IRI scheme.
+fn doc_of(element: &str) -> Option<String> {
+    let rest = element
+        .strip_prefix(crate::model::vocab::BASE)?
+        .strip_prefix("id/")?;
+    let (doc, _) = rest.rsplit_once('/')?;
+    Some(format!("{DOC_NS}{doc}"))
+}
+
+/// What an export must say when the objects are not (all) elements of the release the set
+/// names as its reference: the set was resolved against another loaded release
+/// (`cw:resolvedAgainst`; e.g. OLIR #186 names SP 800-53 5.2.0, whose catalog is absent, and
+/// its ids resolve to 5.0.1), or some objects are defined by no loaded document. `name`
+/// prints a document IRI.
+fn resolution_note(meta: &Solutions, ms: &Solutions, name: fn(&str) -> String) -> Option<String> {
+    let reference = meta.get(0, "reference").map(term_text)?;
+    let n = ms.rows.len();
+    let mut by_doc: BTreeMap<String, usize> = BTreeMap::new();
+    let mut undefined = 0;
+    for r in 0..n {
+        let defined = ms
+            .get(r, "objectDefined")
+            .is_some_and(|t| term_text(t) == "true");
+        if !defined {
+            undefined += 1;
+        } else if let Some(d) = ms.get(r, "object").and_then(|t| doc_of(&term_text(t))) {
+            *by_doc.entry(d).or_default() += 1;
+        }
+    }
+    let elsewhere: Vec<String> = by_doc
+        .iter()
+        .filter(|(d, _)| **d != reference)
+        .map(|(d, k)| format!("{k} of the {n} objects are elements of {}", name(d)))
+        .collect();
+    if elsewhere.is_empty() && undefined == 0 {
+        return None;
+    }
+    let mut first = format!("the set names {} as its objects' source", name(&reference));
+    if let Some(x) = meta.get(0, "resolved").map(term_text)
+        && x != reference
+    {
+        first.push_str(&format!(
+            "; that release is not loaded, so its ids were resolved against {}",
+            name(&x)
+        ));
+    }
+    let mut parts = vec![first];
+    parts.extend(elsewhere);
+    if undefined > 0 {
+        parts.push(format!(
+            "{undefined} of the {n} objects are defined by no loaded document"
+        ));
+    }
+    Some(parts.join("; "))
 }
 
 /// One mapping set as a CSV with the OLIR template's columns.
@@ -260,6 +347,19 @@ fn uuid_for(name: &str) -> String {
     )
 }
 
+/// Whether `s` is a UUID as OSCAL writes one (version 4 or 5, RFC 4122 variant): an
+/// identifier kept from an imported OSCAL file is reused only then.
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+        && matches!(b[14], b'4' | b'5')
+        && matches!(b[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B')
+}
+
 /// The publisher's id of an element (its IRI's last segment, percent-decoded): OSCAL ids for
 /// SP 800-53 (`ac-2.1`), the CSF's own (`GV.SC-07`).
 fn id_ref(iri: &str) -> String {
@@ -282,9 +382,60 @@ fn id_ref(iri: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// One mapping set as an OSCAL 1.2 `mapping-collection`: one `maps` entry per mapping, with
-/// the IR 8477 type in an `ir8477-relationship` prop so that `load --mapping` reads it back
-/// unchanged.
+/// The OSCAL version whose mapping schema [`oscal_mapping`]'s output satisfies (NIST's
+/// `oscal_mapping_schema.json` of that release; compliance-trestle 5 reads 1.2.0–1.2.1).
+pub const OSCAL_VERSION: &str = "1.2.1";
+
+/// The prop (namespace [`crate::import::oscal_mapping::NS`]) marking a mapping item whose
+/// `id-ref` names a group of its OSCAL catalog (an SP 800-53 family, a CSF function): OSCAL
+/// 1.2.1 mapping items are typed `control` or `statement` only, so such an item says
+/// `control` and carries this prop with the value `group`.
+pub const CATALOG_ITEM_PROP: &str = "catalog-item";
+
+/// One side of a mapping as an OSCAL `mapping-item`: a statement item (`ac-2_smt.a`) is a
+/// `statement`, a family or function a `control` marked as a catalog group, anything else a
+/// `control`.
+fn oscal_item(iri: &str, class: Option<&str>) -> serde_json::Value {
+    use serde_json::json;
+    let class = class.map(local);
+    let mut item = json!({
+        "type": if class == Some("StatementItem") { "statement" } else { "control" },
+        "id-ref": id_ref(iri),
+    });
+    let group = match class {
+        Some("ControlFamily") => Some("control family"),
+        Some("Function") => Some("function"),
+        _ => None,
+    };
+    if let Some(kind) = group {
+        item["props"] = json!([{
+            "name": CATALOG_ITEM_PROP,
+            "ns": crate::import::oscal_mapping::NS,
+            "value": "group",
+        }]);
+        item["remarks"] = json!(format!(
+            "A {kind}: a group of its OSCAL catalog, not a control (OSCAL {OSCAL_VERSION} types \
+             a mapping item as a control or a statement only)."
+        ));
+    }
+    item
+}
+
+/// OSCAL's mapping `method` for crosswalk's (`HumanCuration`, `Transcription`: human;
+/// `Automation`, `Inference`: automation).
+fn oscal_method(m: &str) -> &'static str {
+    match local(m) {
+        "HumanCuration" | "Transcription" => "human",
+        _ => "automation",
+    }
+}
+
+/// One mapping set as an OSCAL 1.2.1 `mapping-collection` (valid against NIST's schema of
+/// that release): one `maps` entry per mapping, with the IR 8477 type in an
+/// `ir8477-relationship` prop so that `load --mapping` reads it back unchanged, and the
+/// set's title, version, licence (a prop), creator (a party in the `creator` role) and each
+/// mapping's uuid (an imported map's own, else one derived from the mapping's IRI) — all of
+/// which `load --mapping` reads back too.
 pub fn oscal_mapping(on: &dyn Sparql, set: &str) -> Result<serde_json::Value> {
     use serde_json::json;
     let meta = rows(on, "set-metadata", set)?;
@@ -294,21 +445,41 @@ pub fn oscal_mapping(on: &dyn Sparql, set: &str) -> Result<serde_json::Value> {
     let m = |v: &str| meta.get(0, v).map(term_text);
     let ms = rows(on, "export-mappings", set)?;
     let mut maps = Vec::new();
+    let mut methods = std::collections::BTreeSet::new();
+    let mut rationales: BTreeMap<String, usize> = BTreeMap::new();
+    let mut groups = 0;
     for r in 0..ms.rows.len() {
         let g = |v: &str| ms.get(r, v).map(term_text);
         let rel = g("rel").map(|x| local(&x).to_owned()).unwrap_or_default();
         let t = rel_by_term(&rel)
             .ok_or_else(|| Error::Invalid(format!("unknown relationship {rel}")))?;
         let mapping = g("mapping").unwrap_or_default();
+        let source = oscal_item(
+            &g("subject").unwrap_or_default(),
+            g("subjectClass").as_deref(),
+        );
+        let target = oscal_item(
+            &g("object").unwrap_or_default(),
+            g("objectClass").as_deref(),
+        );
+        groups += [&source, &target]
+            .iter()
+            .filter(|i| i.get("props").is_some())
+            .count();
         let mut e = json!({
-            "uuid": uuid_for(&mapping),
+            "uuid": g("identifier").filter(|u| is_uuid(u)).unwrap_or_else(|| uuid_for(&mapping)),
             "relationship": t.oscal,
-            "sources": [{ "type": "control", "id-ref": id_ref(&g("subject").unwrap_or_default()) }],
-            "targets": [{ "type": "control", "id-ref": id_ref(&g("object").unwrap_or_default()) }],
+            "sources": [source],
+            "targets": [target],
             "props": [{ "name": crate::import::oscal_mapping::PROP, "ns": crate::import::oscal_mapping::NS, "value": rel }],
         });
         if let Some(x) = g("rationale") {
-            e["matching-rationale"] = json!(local(&x).to_lowercase());
+            let x = local(&x).to_lowercase();
+            *rationales.entry(x.clone()).or_default() += 1;
+            e["matching-rationale"] = json!(x);
+        }
+        if let Some(x) = g("method") {
+            methods.insert(oscal_method(&x));
         }
         let mut remarks = Vec::new();
         if let Some(l) = g("location") {
@@ -326,22 +497,67 @@ pub fn oscal_mapping(on: &dyn Sparql, set: &str) -> Result<serde_json::Value> {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let href = |v: Option<String>| v.unwrap_or_else(|| "#".to_owned());
+    let title = m("title").or_else(|| m("label")).unwrap_or_default();
+    let method = match methods.len() {
+        0 => "human",
+        1 => methods.first().copied().unwrap_or("human"),
+        _ => "hybrid",
+    };
+    // OSCAL wants one rationale for the whole collection: the one most maps state (each map
+    // states its own); a set that states none is a concept crosswalk, semantic by IR 8477.
+    let rationale = rationales
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(r, _)| r.clone())
+        .unwrap_or_else(|| "semantic".to_owned());
+    let status = match m("status").as_deref().map(local) {
+        Some("Final") => "complete",
+        Some("WithdrawnDocument") => "deprecated",
+        _ => "draft",
+    };
+    let mut description = format!(
+        "{title}: {} mappings from {} to {}, exported by crosswalk {} from the mapping set {set}.",
+        maps.len(),
+        href(m("focal")),
+        href(m("reference")),
+        env!("CARGO_PKG_VERSION"),
+    );
+    if let Some(n) = resolution_note(&meta, &ms, str::to_owned) {
+        description.push_str(&format!(" As for the objects: {n}."));
+    }
+    if groups > 0 {
+        description.push_str(&format!(
+            " {groups} mapping item(s) name a group of their OSCAL catalog (a control family or \
+             function), typed `control` and marked with the prop `{CATALOG_ITEM_PROP}` = `group`."
+        ));
+    }
+    let mut metadata = json!({
+        "title": title,
+        "last-modified": now,
+        "version": m("version").unwrap_or_else(|| "unversioned".into()),
+        "oscal-version": OSCAL_VERSION,
+        "props": [{ "name": "mapping-set", "ns": crate::import::oscal_mapping::NS, "value": set }],
+    });
+    if let Some(l) = m("license")
+        && let Some(props) = metadata["props"].as_array_mut()
+    {
+        props.push(json!({ "name": crate::import::oscal_mapping::LICENSE_PROP, "ns": crate::import::oscal_mapping::NS, "value": l }));
+    }
+    if let Some(p) = m("publisher") {
+        let party = uuid_for(&format!("{set}#creator"));
+        metadata["roles"] = json!([{ "id": "creator", "title": "Creator" }]);
+        metadata["parties"] = json!([{ "uuid": party, "type": "organization", "name": p }]);
+        metadata["responsible-parties"] = json!([{ "role-id": "creator", "party-uuids": [party] }]);
+    }
     Ok(json!({
         "mapping-collection": {
-            "uuid": uuid_for(set),
-            "metadata": {
-                "title": m("title").or_else(|| m("label")).unwrap_or_default(),
-                "last-modified": now,
-                "version": m("version").unwrap_or_else(|| "unversioned".into()),
-                "oscal-version": "1.2.0",
-                "props": [{ "name": "mapping-set", "ns": crate::import::oscal_mapping::NS, "value": set }],
-            },
+            "uuid": m("identifier").filter(|u| is_uuid(u)).unwrap_or_else(|| uuid_for(set)),
+            "metadata": metadata,
             "provenance": {
-                "method": "human",
-                "matching-rationale": "semantic",
-                "status": if m("status").is_some_and(|s| s.ends_with("Final")) { "complete" } else { "draft" },
-                "confidence-score": { "category": "high" },
-                "coverage": { "generation-method": "human", "target-coverage": 0.0 },
+                "method": method,
+                "matching-rationale": rationale,
+                "status": status,
+                "mapping-description": description,
             },
             "mappings": [{
                 "uuid": uuid_for(&format!("{set}#mapping")),
@@ -374,7 +590,7 @@ pub enum ExportFormat {
     /// One mapping set in the OLIR template's columns.
     #[value(alias = "text/csv")]
     Csv,
-    /// One mapping set as an OSCAL 1.2 mapping-collection.
+    /// One mapping set as an OSCAL 1.2.1 mapping-collection.
     OscalMapping,
 }
 

@@ -75,6 +75,52 @@ pub fn status_iri(s: DocStatus) -> NamedNodeRef<'static> {
     }
 }
 
+/// The option of a manifest entry (set by `load --mapping`, whose entry is made on the fly)
+/// saying that the metadata a mapping file states about itself replaces the entry's
+/// placeholders: a user set exported by crosswalk (SSSOM, OSCAL) keeps its title, version,
+/// licence and creator through a round trip.
+pub const FILE_METADATA: &str = "file_metadata";
+
+/// What a mapping file states about its set; `None` keeps the manifest entry's value.
+#[derive(Debug, Default)]
+pub struct FileMeta {
+    pub title: Option<String>,
+    pub version: Option<String>,
+    pub publisher: Option<String>,
+    pub license: Option<String>,
+}
+
+impl Ctx<'_> {
+    /// The set's metadata: the manifest entry's, with what the file states about itself
+    /// where the entry allows it ([`FILE_METADATA`]).
+    pub fn set_meta(&self, file: FileMeta) -> DocumentMeta {
+        let mut meta = self.source.document.clone();
+        let allowed = self
+            .source
+            .options
+            .get(FILE_METADATA)
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false);
+        if !allowed {
+            return meta;
+        }
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        if let Some(t) = clean(file.title) {
+            meta.title = t;
+        }
+        if let Some(v) = clean(file.version) {
+            meta.version = v;
+        }
+        if let Some(p) = clean(file.publisher) {
+            meta.publisher = p;
+        }
+        if let Some(l) = clean(file.license) {
+            meta.license = l;
+        }
+        meta
+    }
+}
+
 /// Emits a document's metadata; returns its IRI. `files` give the sha256 and canonical URLs.
 pub fn document(b: &mut Builder, meta: &DocumentMeta, ctx: &Ctx<'_>) -> NamedNode {
     let d = ids::doc_iri(&meta.id);

@@ -2,16 +2,52 @@
 //! pair of every `maps` entry. The IR 8477 type is read from the entry's
 //! `ir8477-relationship` prop when present (crosswalk's export writes it, since OSCAL's
 //! relationship vocabulary cannot tell a concept crosswalk from an intersection), else from
-//! `relationship`; `matching-rationale` gives the rationale. Errors name the JSON path.
-use super::context::{Ctx, Output, document};
+//! `relationship`; `matching-rationale` gives the rationale. A map with one source and one
+//! target keeps its `uuid` (`dcterms:identifier` of the mapping), which an export writes back.
+//! A user set takes its title, version, licence (the `license` prop) and creator (the party
+//! in the `creator` role) from the collection's metadata. Errors name the JSON path.
+use super::context::{Ctx, FileMeta, Output, document};
 use super::mapping::{self, Mapping};
 use super::mapping::{doc_id_for, mapping_status, set_documents, set_id};
 use crate::model::error::{Error, Result};
+use crate::model::vocab::dcterms;
 use serde_json::Value;
 
 /// The prop name (namespace `https://w3id.org/crosswalk/ontology`) carrying the IR 8477 type.
 pub const PROP: &str = "ir8477-relationship";
 pub const NS: &str = "https://w3id.org/crosswalk/ontology";
+/// The metadata prop (namespace [`NS`]) carrying the set's licence note.
+pub const LICENSE_PROP: &str = "license";
+
+/// What the collection's metadata says about the set.
+fn file_meta(mc: &Value) -> FileMeta {
+    let md = &mc["metadata"];
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let license = md["props"].as_array().and_then(|ps| {
+        ps.iter()
+            .find(|p| p["name"] == LICENSE_PROP && p["ns"] == NS)
+            .and_then(|p| text(&p["value"]))
+    });
+    // The creator: the first party named in the `creator` role.
+    let creator = md["responsible-parties"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["role-id"] == "creator"))
+        .and_then(|r| r["party-uuids"].as_array())
+        .and_then(|ids| ids.first())
+        .and_then(|id| {
+            md["parties"]
+                .as_array()?
+                .iter()
+                .find(|p| p["uuid"] == *id)
+                .and_then(|p| text(&p["name"]))
+        });
+    FileMeta {
+        title: text(&md["title"]),
+        version: text(&md["version"]).filter(|v| v != "unversioned"),
+        publisher: creator,
+        license,
+    }
+}
 
 fn rel_for_oscal(r: &str) -> Option<&'static str> {
     Some(match r {
@@ -40,13 +76,16 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
         .get("mappings")
         .and_then(Value::as_array)
         .ok_or_else(|| Error::parse(&f.path, "$.mapping-collection", "no `mappings` array"))?;
-    let meta = &ctx.source.document;
+    let meta = &ctx.set_meta(file_meta(mc));
     let focal = meta.focal.clone().unwrap_or_else(|| "csf".into());
     let reference = meta.reference.clone().unwrap_or_else(|| "sp800-53".into());
     let ref_version = meta.reference_version.as_deref();
     let mut out = Output::default();
     let doc = document(&mut out.triples, meta, ctx);
     out.documents.push(doc.clone());
+    if let Some(u) = mc.get("uuid").and_then(Value::as_str) {
+        out.triples.text(&doc, dcterms::IDENTIFIER, u);
+    }
     set_documents(
         &mut out,
         &doc,
@@ -108,10 +147,16 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                     )
                 })?;
             let rationale = entry.get("matching-rationale").and_then(Value::as_str);
-            for s in ids("sources")? {
-                for t in ids("targets")? {
+            let (sources, targets) = (ids("sources")?, ids("targets")?);
+            // A map's uuid identifies one mapping only when the map is one pair.
+            let uuid = entry
+                .get("uuid")
+                .and_then(Value::as_str)
+                .filter(|_| sources.len() == 1 && targets.len() == 1);
+            for s in &sources {
+                for t in &targets {
                     n += 1;
-                    if placeholders.skip(&[&s, &t]) {
+                    if placeholders.skip(&[s, t]) {
                         continue;
                     }
                     let subject = mapping::resolve_side(
@@ -119,7 +164,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                         &focal,
                         None,
                         &doc_id_for(&focal, None),
-                        &s,
+                        s,
                         false,
                     );
                     let object = mapping::resolve_side(
@@ -127,7 +172,7 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                         &reference,
                         ref_version,
                         &doc_id_for(&reference, ref_version),
-                        &t,
+                        t,
                         true,
                     );
                     let mut mm =
@@ -145,7 +190,10 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
                     if let Some(r) = entry.get("remarks").and_then(Value::as_str) {
                         mm.comment = Some(r.to_owned());
                     }
-                    mapping::emit(&mut out.triples, set_id(&meta.id), &doc, &mm);
+                    let n = mapping::emit(&mut out.triples, set_id(&meta.id), &doc, &mm);
+                    if let Some(u) = uuid {
+                        out.triples.text(&n, dcterms::IDENTIFIER, u);
+                    }
                 }
             }
         }

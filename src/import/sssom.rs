@@ -1,14 +1,16 @@
 //! SSSOM TSV (<https://mapping-commons.github.io/sssom/>): the `#`-prefixed YAML metadata
 //! block, then one mapping per row. Ids resolve against the loaded catalogs by their label (the
 //! printed id) or CURIE local part; a CURIE prefix that names a loaded scheme (`csf:GV.SC-07`,
-//! `sp800-53:RA-9`) picks that scheme, otherwise the set's focal / reference scheme applies.
+//! `sp800-53:RA-9`) picks that scheme, otherwise the set's focal / reference scheme applies:
+//! the loaded release `subject_source` / `object_source` names, else the command line's.
+//! A user set takes its title, version, licence and creator from the metadata block.
 //! The IR 8477 type is read from `predicate_label` when it names one (crosswalk's own export
 //! writes it there), else from `predicate_id` (`skos:broadMatch` → subset of, …) and
 //! `predicate_modifier: Not` (→ no relationship). IR 8477 details SSSOM has no slot for
 //! (rationale, supportive property, strength) come from optional `rationale`,
 //! `supportive_property`, `strength` columns, or from a `comment` of the form crosswalk exports
 //! (`IR 8477 rationale: semantic; strength: 7`).
-use super::context::{Ctx, Output, document};
+use super::context::{Ctx, FileMeta, Output, document};
 use super::mapping::{self, Mapping};
 use super::mapping::{doc_id_for, mapping_status, set_documents, set_id};
 use crate::model::error::{Error, Result};
@@ -37,6 +39,31 @@ fn split(text: &str) -> (String, usize, &str) {
     (yaml, text.lines().count() + 1, "")
 }
 
+/// How crosswalk's export introduces a set's licence note in the set's `comment` (its last
+/// part, since the note may hold `;`); SSSOM's `license` must be an IRI.
+pub const LICENCE_NOTE: &str = "licence: ";
+
+/// What the metadata block says about the set: `mapping_set_title`, `mapping_set_version`,
+/// the first `creator_label`, and the licence — the note crosswalk's export ends its
+/// `comment` with, else the `license` IRI.
+fn file_meta(meta: &serde_norway::Value) -> FileMeta {
+    let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let note = text("comment").and_then(|c| c.split_once(LICENCE_NOTE).map(|(_, l)| l.to_owned()));
+    let creator = meta
+        .get("creator_label")
+        .and_then(|v| match v {
+            serde_norway::Value::Sequence(s) => s.first().and_then(|x| x.as_str()),
+            other => other.as_str(),
+        })
+        .map(str::to_owned);
+    FileMeta {
+        title: text("mapping_set_title"),
+        version: text("mapping_set_version").filter(|v| v != "unversioned"),
+        publisher: creator,
+        license: note.or_else(|| text("license")),
+    }
+}
+
 pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
     let f = ctx.file(None)?;
     let text = std::str::from_utf8(&f.bytes)
@@ -58,13 +85,32 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             }
         }
     }
-    let doc_meta = &ctx.source.document;
-    let focal = doc_meta.focal.clone().unwrap_or_else(|| "csf".into());
-    let reference = doc_meta
-        .reference
-        .clone()
-        .unwrap_or_else(|| "sp800-53".into());
-    let ref_version = doc_meta.reference_version.as_deref();
+    let doc_meta = &ctx.set_meta(file_meta(&meta));
+    // `subject_source` / `object_source` (an IRI, or a CURIE of the curie_map) naming a loaded
+    // document release pick the focal / reference scheme (and reference release); otherwise
+    // the command line's schemes apply.
+    let source = |key: &str| {
+        let v = meta.get(key).and_then(|v| v.as_str())?;
+        let iri = match v.split_once(':') {
+            Some((p, l)) if !l.starts_with("//") => format!("{}{l}", curies.get(p)?),
+            _ => v.to_owned(),
+        };
+        ctx.resolver.release_of_doc(&iri)
+    };
+    let focal = source("subject_source")
+        .map(|(s, _)| s.to_owned())
+        .or_else(|| doc_meta.focal.clone())
+        .unwrap_or_else(|| "csf".into());
+    let (reference, ref_version) = match source("object_source") {
+        Some((s, v)) => (s.to_owned(), Some(v)),
+        None => (
+            doc_meta
+                .reference
+                .clone()
+                .unwrap_or_else(|| "sp800-53".into()),
+            doc_meta.reference_version.as_deref(),
+        ),
+    };
 
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b'\t')

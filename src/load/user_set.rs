@@ -78,6 +78,12 @@ pub fn source(spec: &Spec) -> Result<Source> {
     let path = spec.file.display().to_string();
     let mut options = toml::Table::new();
     options.insert("sheet".into(), toml::Value::String("Relationships".into()));
+    // A file that states its own title, version, licence or creator (crosswalk's SSSOM and
+    // OSCAL exports do) keeps them; the placeholders below are for files that do not.
+    options.insert(
+        crate::import::context::FILE_METADATA.into(),
+        toml::Value::Boolean(true),
+    );
     Ok(Source {
         id: format!("user/{name}"),
         importer: importer.to_owned(),
@@ -181,7 +187,9 @@ pub fn doc_by_scheme(on: &dyn Sparql, scheme: &str) -> Result<String> {
 pub struct UserFiles {
     /// A mapping file to load next to the catalogs (repeatable): .sssom.tsv/.tsv (SSSOM),
     /// .csv (OLIR template columns), .xlsx (OLIR template workbook), .json (OSCAL 1.2
-    /// mapping-collection); `-` reads one from standard input (format from its content).
+    /// mapping-collection, as `export --format oscal-mapping` writes); `-` reads one from
+    /// standard input (format from its content). A file's own title, version, licence and
+    /// creator (SSSOM, OSCAL) become the set's.
     #[arg(long = "mapping")]
     pub mappings: Vec<PathBuf>,
     /// Name (scheme) of the set; default: the file name without extension.
@@ -190,7 +198,7 @@ pub struct UserFiles {
     /// Focal scheme of the file's mappings (CSV/XLSX; SSSOM reads subject_source first).
     #[arg(long, default_value = "csf")]
     pub focal: String,
-    /// Reference scheme of the file's mappings.
+    /// Reference scheme of the file's mappings (SSSOM reads object_source first).
     #[arg(long, default_value = "sp800-53")]
     pub reference: String,
     /// Reference release to resolve against (default: the newest loaded).

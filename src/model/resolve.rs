@@ -138,6 +138,16 @@ impl Resolver {
         })
     }
 
+    /// The (scheme, version) of the loaded document release with this IRI.
+    pub fn release_of_doc(&self, doc: &str) -> Option<(&str, &str)> {
+        self.schemes.iter().find_map(|(scheme, releases)| {
+            releases
+                .iter()
+                .find(|r| r.doc.as_ref().is_some_and(|d| d.as_str() == doc))
+                .map(|r| (scheme.as_str(), r.version.as_str()))
+        })
+    }
+
     pub fn has_scheme(&self, scheme: &str) -> bool {
         self.schemes.contains_key(scheme)
     }

@@ -62,9 +62,36 @@ pub fn text(findings: &[Finding]) -> String {
     out
 }
 
+/// The `file://` URI of a file a finding names (a relative path is taken from the current
+/// directory, as the command line gave it); `None` for standard input (`-`), which is no file.
+/// RFC 8089: the absolute path, each byte outside the unreserved set and `/` percent-encoded.
+pub fn file_uri(path: &str) -> Option<String> {
+    if path.is_empty() || path == "-" {
+        return None;
+    }
+    let abs = std::path::absolute(path).unwrap_or_else(|_| std::path::PathBuf::from(path));
+    let mut text = abs.to_string_lossy().into_owned();
+    if cfg!(windows) {
+        text = text.replace('\\', "/");
+    }
+    let mut out = String::from("file://");
+    if !text.starts_with('/') {
+        out.push('/'); // a Windows drive: file:///C:/…
+    }
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(out)
+}
+
 /// SARIF 2.1.0 (<https://docs.oasis-open.org/sarif/sarif/v2.1.0/>) for code-scanning UIs.
 /// `tool.driver.rules` lists every rule of [`RuleId::all`], in that order; a result's
-/// `ruleIndex` is its rule's [`RuleId::index`].
+/// `ruleIndex` is its rule's [`RuleId::index`]; a result's `artifactLocation.uri` is the
+/// `file://` URI of the file its set was loaded from ([`file_uri`]).
 pub fn sarif(findings: &[Finding]) -> serde_json::Value {
     use serde_json::json;
     let rules: Vec<_> = RuleId::all()
@@ -90,8 +117,8 @@ pub fn sarif(findings: &[Finding]) -> serde_json::Value {
                 "message": { "text": f.message },
             });
             let mut loc = json!({});
-            if let Some(file) = &f.file {
-                let mut phys = json!({ "artifactLocation": { "uri": file } });
+            if let Some(uri) = f.file.as_deref().and_then(file_uri) {
+                let mut phys = json!({ "artifactLocation": { "uri": uri } });
                 if let Some(row) = f.row.filter(|r| *r > 0) {
                     phys["region"] = json!({ "startLine": row });
                 }
@@ -108,7 +135,7 @@ pub fn sarif(findings: &[Finding]) -> serde_json::Value {
         })
         .collect();
     json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": {
@@ -168,6 +195,24 @@ mod tests {
             let i = r["ruleIndex"].as_u64().unwrap_or(u64::MAX) as usize;
             assert_eq!(rules[i]["id"], r["ruleId"]);
         }
+    }
+
+    #[test]
+    fn artifact_locations_are_file_uris_of_absolute_paths() {
+        assert_eq!(
+            file_uri("/srv/sources/a b/OLIR#1.xlsx").as_deref(),
+            Some("file:///srv/sources/a%20b/OLIR%231.xlsx")
+        );
+        let here = std::env::current_dir().unwrap_or_default();
+        let rel = file_uri("x.csv").unwrap_or_default();
+        assert!(rel.starts_with("file:///"), "{rel}");
+        assert!(rel.ends_with("/x.csv"), "{rel}");
+        assert!(rel.len() > here.to_string_lossy().len(), "{rel}");
+        assert_eq!(file_uri("-"), None);
+        let v = sarif(&[finding(RuleId::WithdrawnTarget, Severity::Warning)]);
+        let uri = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"];
+        assert_eq!(uri.as_str(), Some(rel.as_str()));
     }
 
     #[test]

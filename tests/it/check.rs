@@ -26,6 +26,20 @@ fn crosswalk(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// [`crosswalk`] run from the directory `cwd`.
+fn crosswalk_in(cwd: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    // CI gives the sources as a relative path.
+    let dir = std::path::absolute(util::sources().expect("sources")).expect("absolute path");
+    outcome(
+        Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .current_dir(cwd)
+            .arg("--memory")
+            .arg("--sources")
+            .arg(&dir)
+            .args(args),
+    )
+}
+
 /// (rule, location, the message's first words) of every finding in a JSON report.
 fn findings(json: &str) -> Vec<(String, String, String)> {
     let v: serde_json::Value = serde_json::from_str(json).expect("json report");
@@ -199,10 +213,21 @@ fn deny_warnings_and_sarif() {
         r["locations"][0]["physicalLocation"]["region"]["startLine"],
         3
     );
+    // The file loaded, as a file:// URI (the temporary dir's path is absolute).
     assert_eq!(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        c.as_str()
+        format!("file://{c}").as_str()
     );
+    // A relative path given on the command line names the file under the current directory.
+    let (_, sarif, err) = crosswalk_in(
+        dir.path(),
+        &["check", "--mapping", "clean.csv", "--format", "sarif"],
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&sarif).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let uri =
+        &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, format!("file://{c}").as_str());
 }
 
 #[test]

@@ -59,7 +59,7 @@ pub enum Cmd {
     /// Load sources into the store: import all, infer, then replace their named graphs in one
     /// write (a graph whose content is unchanged is left as it was). Bad input writes nothing.
     #[command(
-        after_help = "Examples:\n  crosswalk load --sources ../shared/sources\n  crosswalk load csf-2.0\n  crosswalk load --mapping my-crosswalk.sssom.tsv --set-name mine"
+        after_help = "Examples:\n  crosswalk load --sources ../shared/sources\n  crosswalk load csf-2.0\n  crosswalk load --mapping my-crosswalk.sssom.tsv --set-name mine\n  crosswalk load --mapping olir.oscal.json --set-name olir-copy  # OSCAL mapping-collection"
     )]
     Load {
         /// Source ids (default: all found).
