@@ -43,6 +43,12 @@ pub fn answer(accept: Option<&str>) -> Result<crate::render::Format, Vec<&'stati
     pick(accept, ANSWERS).map(|(f, _)| f)
 }
 
+/// For the API's answers that only JSON gives (element cards, lists, the OpenAPI document):
+/// `Err` lists the one offer.
+pub fn json(accept: Option<&str>) -> Result<(), Vec<&'static str>> {
+    pick(accept, &[("application/json", ())]).map(|_| ())
+}
+
 pub fn solutions(
     accept: Option<&str>,
 ) -> Result<(QueryResultsFormat, &'static str), Vec<&'static str>> {
