@@ -9,8 +9,9 @@ use crate::render;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
@@ -30,6 +31,68 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/queries/{name}", get(run_named_get).post(run_named_post))
         .route("/openapi.json", get(openapi))
         .route("/version", get(version))
+        .layer(axum::middleware::from_fn(json_errors))
+}
+
+/// Every error of the API in its documented JSON shape: what the framework answers itself
+/// before a handler runs (405 with an empty body, 400 for a path segment that is not UTF-8,
+/// 413 over the body limit, all `text/plain`) becomes `{"error":{"code","message"}}` with the
+/// same status (and `Allow` header).
+async fn json_errors(req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let r = next.run(req).await;
+    let status = r.status();
+    let json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return r;
+    }
+    let allow = r.headers().get(header::ALLOW).cloned();
+    let text = axum::body::to_bytes(r.into_body(), 64 << 10)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let said = |fallback: String| {
+        if text.is_empty() {
+            fallback
+        } else {
+            text.clone()
+        }
+    };
+    let allowed = allow
+        .as_ref()
+        .and_then(|a| a.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let reason = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let mut f = match status {
+        StatusCode::METHOD_NOT_ALLOWED => Failure::new(
+            status,
+            "method_not_allowed",
+            format!("{method} is not allowed on {path}; allowed: {allowed}"),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => Failure::new(status, "too_large", said(reason)),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            Failure::new(status, "unsupported_media_type", said(reason))
+        }
+        StatusCode::NOT_FOUND => Failure::not_found(said(reason)),
+        s if s.is_server_error() => Failure::ours(said(reason)),
+        _ => Failure::bad_request(said(reason)),
+    }
+    .into_response();
+    if let Some(a) = allow {
+        f.headers_mut().insert(header::ALLOW, a);
+    }
+    f
+}
+
+/// 406 unless the request accepts JSON (for the answers only JSON gives).
+fn accepts_json(headers: &HeaderMap) -> Result<(), Failure> {
+    super::negotiate::json(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()))
+        .map_err(|offered| Failure::not_acceptable(&offered))
 }
 
 /// Query-string parameters as (name, value) pairs, in order.
@@ -64,7 +127,14 @@ async fn answer<T: Serialize + Send + 'static>(
     }
 }
 
-async fn element(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+async fn element(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(f) = accepts_json(&headers) {
+        return f.into_response();
+    }
     answer(&st, move |on| {
         Ok(match card::show(on, &id)? {
             Shown::Cards(c) => json!({ "cards": c }),
@@ -240,7 +310,15 @@ async fn path(State(st): State<AppState>, RawQuery(q): RawQuery, headers: Header
     .await
 }
 
-async fn rows_of(st: &AppState, name: &'static str, key: &'static str) -> Response {
+async fn rows_of(
+    st: &AppState,
+    headers: &HeaderMap,
+    name: &'static str,
+    key: &'static str,
+) -> Response {
+    if let Err(f) = accepts_json(headers) {
+        return f.into_response();
+    }
     answer(st, move |on| {
         let s = query::named(name)?.run(on, &[])?;
         Ok(json!({ key: render::json(&s) }))
@@ -248,15 +326,18 @@ async fn rows_of(st: &AppState, name: &'static str, key: &'static str) -> Respon
     .await
 }
 
-async fn mapping_sets(State(st): State<AppState>) -> Response {
-    rows_of(&st, "mapping-sets", "mapping_sets").await
+async fn mapping_sets(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    rows_of(&st, &headers, "mapping-sets", "mapping_sets").await
 }
 
-async fn documents(State(st): State<AppState>) -> Response {
-    rows_of(&st, "documents", "documents").await
+async fn documents(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    rows_of(&st, &headers, "documents", "documents").await
 }
 
-async fn queries() -> Response {
+async fn queries(headers: HeaderMap) -> Response {
+    if let Err(f) = accepts_json(&headers) {
+        return f.into_response();
+    }
     let list: Vec<Value> = query::library()
         .iter()
         .map(|q| {
@@ -275,8 +356,9 @@ async fn run_named_get(
     State(st): State<AppState>,
     Path(name): Path<String>,
     RawQuery(q): RawQuery,
+    headers: HeaderMap,
 ) -> Response {
-    run_named(st, name, pairs(q)).await
+    run_named(st, name, pairs(q), &headers).await
 }
 
 /// POST body: a JSON object of parameter name → string value (or a form).
@@ -314,35 +396,42 @@ async fn run_named_post(
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
     };
-    run_named(st, name, args).await
+    run_named(st, name, args, &headers).await
 }
 
-/// A named query's solutions as standard SPARQL 1.1 JSON results.
-async fn run_named(st: AppState, name: String, args: Vec<(String, String)>) -> Response {
+/// A named query's solutions as standard SPARQL 1.1 results, in the format the Accept header
+/// picks as `/sparql` does (JSON by default; XML, CSV, TSV); 406 for any other.
+async fn run_named(
+    st: AppState,
+    name: String,
+    args: Vec<(String, String)>,
+    headers: &HeaderMap,
+) -> Response {
+    let (format, media) = match super::negotiate::solutions(
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()),
+    ) {
+        Ok(x) => x,
+        Err(offered) => return Failure::not_acceptable(&offered).into_response(),
+    };
     // Serialized on the blocking pool too: a result can be large.
     let r = on_store(&st, move |on| {
         let s = query::named(&name)?.run_checked(on, &args)?;
-        Ok(sparql_json(&s).map_err(|e| Failure::internal(e.to_string())))
+        Ok(solutions_as(&s, format).map_err(|e| Failure::internal(e.to_string())))
     })
     .await;
     match r.and_then(|body| body) {
-        Ok(body) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/sparql-results+json")],
-            body,
-        )
-            .into_response(),
+        Ok(body) => (StatusCode::OK, [(header::CONTENT_TYPE, media)], body).into_response(),
         Err(f) => f.into_response(),
     }
 }
 
-fn sparql_json(s: &Solutions) -> std::io::Result<Vec<u8>> {
+fn solutions_as(s: &Solutions, format: QueryResultsFormat) -> std::io::Result<Vec<u8>> {
     let vars: Vec<oxigraph::sparql::Variable> = s
         .vars
         .iter()
         .filter_map(|v| oxigraph::sparql::Variable::new(v.as_str()).ok())
         .collect();
-    let mut w = QueryResultsSerializer::from_format(QueryResultsFormat::Json)
+    let mut w = QueryResultsSerializer::from_format(format)
         .serialize_solutions_to_writer(Vec::new(), vars.clone())?;
     for row in &s.rows {
         w.serialize(
@@ -354,7 +443,10 @@ fn sparql_json(s: &Solutions) -> std::io::Result<Vec<u8>> {
     w.finish()
 }
 
-async fn openapi() -> Response {
+async fn openapi(headers: HeaderMap) -> Response {
+    if let Err(f) = accepts_json(&headers) {
+        return f.into_response();
+    }
     (
         [(header::CONTENT_TYPE, "application/json")],
         include_str!("openapi.json"),
@@ -362,6 +454,7 @@ async fn openapi() -> Response {
         .into_response()
 }
 
+/// A probe: JSON whatever the Accept header says (a load balancer's probe must not fail on it).
 pub(super) async fn healthz(State(st): State<AppState>) -> Response {
     match st.db.len_cached() {
         Ok(n) => Json(json!({ "status": "ok", "quads": n, "empty": n == 0 })).into_response(),
@@ -369,7 +462,10 @@ pub(super) async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
-pub(super) async fn version(State(st): State<AppState>) -> Response {
+pub(super) async fn version(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(f) = accepts_json(&headers) {
+        return f.into_response();
+    }
     Json(json!({
         // The product and binary name (the package is `crosswalk-kg` on the registry).
         "name": "crosswalk",

@@ -133,8 +133,15 @@ impl Failure {
                 kind: "element" | "named query",
                 ..
             } => Self::not_found(e.to_string()),
+            // A name of the request's syntax (a parameter, a priority) is a bad request; a
+            // scheme, set, baseline, profile, document or focus area the store does not hold
+            // is a resource that does not exist here: 404, code `unknown_name` still.
+            e @ Error::Unknown {
+                kind: "parameter" | "priority",
+                ..
+            } => Self::new(StatusCode::BAD_REQUEST, "unknown_name", e.to_string()),
             e @ Error::Unknown { .. } => {
-                Self::new(StatusCode::BAD_REQUEST, "unknown_name", e.to_string())
+                Self::new(StatusCode::NOT_FOUND, "unknown_name", e.to_string())
             }
             e @ Error::Parse { .. } => {
                 Self::new(StatusCode::BAD_REQUEST, "bad_input", e.to_string())

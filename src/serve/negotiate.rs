@@ -45,6 +45,12 @@ pub fn answer(accept: Option<&str>) -> Result<crate::render::Format, Vec<&'stati
     pick(accept, ANSWERS).map(|(f, _)| f)
 }
 
+/// For the API's answers that only JSON gives (element cards, lists, the OpenAPI document):
+/// `Err` lists the one offer.
+pub fn json(accept: Option<&str>) -> Result<(), Vec<&'static str>> {
+    pick(accept, &[("application/json", ())]).map(|_| ())
+}
+
 /// The format for SELECT/ASK results and its `Content-Type`: the media type matched, with
 /// `charset=utf-8` on the `text/` ones (CSV, TSV and `text/xml` would otherwise be read as
 /// US-ASCII or ISO-8859-1 by some clients).

@@ -862,8 +862,10 @@ fn an_update_outlasting_the_timeout_is_answered_with_its_outcome() {
 }
 
 /// Issue 16 (found by Schemathesis): every parameter of the JSON API is checked — unknown
-/// names are 400 `unknown_name` with the closest ones, malformed values 400
-/// `invalid_parameter` saying what is accepted; labels match in any case.
+/// names are `unknown_name` with the closest ones (404 for a scheme, set, baseline, profile
+/// or focus area the store does not hold — issue 23, Schemathesis's positive-data check: the
+/// request is well-formed, what it names is not here — 400 for a parameter), malformed
+/// values 400 `invalid_parameter` saying what is accepted; labels match in any case.
 #[test]
 fn api_parameters_are_checked_never_silently_widened_or_emptied() {
     let b = server!();
@@ -877,22 +879,24 @@ fn api_parameters_are_checked_never_silently_widened_or_emptied() {
         (r.json()["covered"].as_u64(), r.json()["baseline"].as_str()),
         (Some(97), Some("MODERATE"))
     );
-    let error = |q: &str| {
+    let failure = |status: u16, q: &str| {
         let r = get(&format!("{b}/api/v1/{q}"), None);
-        assert_eq!(r.status, 400, "{q}: {}", r.text());
+        assert_eq!(r.status, status, "{q}: {}", r.text());
         let v = r.json();
         (
             v["error"]["code"].as_str().unwrap_or("").to_owned(),
             v["error"]["message"].as_str().unwrap_or("").to_owned(),
         )
     };
-    let (code, m) = error(&format!("coverage?{cov}&baseline=bogus"));
+    let error = |q: &str| failure(400, q);
+    let missing = |q: &str| failure(404, q);
+    let (code, m) = missing(&format!("coverage?{cov}&baseline=bogus"));
     assert_eq!(code, "unknown_name");
     assert!(
         m.contains("unknown baseline `bogus`") && m.contains("MODERATE"),
         "{m}"
     );
-    let (code, m) = error("coverage?from=csf&to=sp800-53&set=bogus");
+    let (code, m) = missing("coverage?from=csf&to=sp800-53&set=bogus");
     assert_eq!(code, "unknown_name");
     assert!(m.contains("unknown mapping set `bogus`"), "{m}");
     for v in ["True", "TRUE", "0.56", "1"] {
@@ -913,20 +917,23 @@ fn api_parameters_are_checked_never_silently_widened_or_emptied() {
         m.contains("`priority` is an integer from 1 to 3, not `300`"),
         "{m}"
     );
-    let (code, m) = error("coverage?from=csf&to=sp800-53&profile=cyber-ai&focus=bogus");
+    let (code, m) = missing("coverage?from=csf&to=sp800-53&profile=cyber-ai&focus=bogus");
     assert_eq!(code, "unknown_name");
     assert!(
         m.contains("unknown focus area `bogus`") && m.contains("Secure"),
         "{m}"
     );
-    let (code, m) = error("map/GV.SC-07?set=olir186");
+    let (code, m) = missing("map/GV.SC-07?set=olir186");
     assert_eq!(code, "unknown_name");
     assert!(m.contains("did you mean `olir-186`?"), "{m}");
     let (code, _) = error("map/GV.SC-07?set=olir-186&set=cyber-ai-profile");
     assert_eq!(code, "invalid_parameter");
-    let (code, m) = error("queries/check-set?set=olir186");
+    let (code, m) = missing("queries/check-set?set=olir186");
     assert_eq!(code, "unknown_name");
     assert!(m.contains("did you mean `olir-186`?"), "{m}");
+    let (code, m) = error("queries/check-set?sett=olir-186");
+    assert_eq!(code, "unknown_name");
+    assert!(m.contains("unknown parameter `sett`"), "{m}");
     // Named queries take the short forms.
     let r = get(
         &format!("{b}/api/v1/queries/crosswalk?element=GV.SC-07&to=sp800-53&set=olir-186"),
@@ -1436,4 +1443,83 @@ fn answers_are_cached_revalidated_and_invalidated_by_an_update() {
     );
     assert_eq!(r.status, 200);
     assert_eq!(n(&r), ["2"]);
+}
+
+/// Issue 23 (Schemathesis): every error of the JSON API is its documented JSON
+/// `{"error":{"code","message"}}` — also those the framework answers before a handler runs
+/// (405, a path segment that is not UTF-8, 413 over the body limit) — and every JSON route
+/// honours `Accept`: 406 for a type it cannot give; named queries give the SPARQL results
+/// formats `/sparql` gives.
+#[test]
+fn api_errors_are_json_and_every_route_honours_accept() {
+    let b = server!();
+    let is_error = |r: &Reply, status: u16, code: &str| {
+        assert_eq!(r.status, status, "{}", r.text());
+        assert!(
+            r.content_type.starts_with("application/json"),
+            "{status}: {} {}",
+            r.content_type,
+            r.text()
+        );
+        assert_eq!(r.json()["error"]["code"], code, "{}", r.text());
+        assert!(r.json()["error"]["message"].is_string());
+    };
+    let r = reply(
+        agent()
+            .delete(&format!("{b}/api/v1/mapping-sets"))
+            .call()
+            .expect("DELETE"),
+    );
+    is_error(&r, 405, "method_not_allowed");
+    assert!(r.header("allow").is_some_and(|a| a.contains("GET")));
+    for path in ["elements/%FF", "map/%FF", "queries/%FF"] {
+        is_error(
+            &get(&format!("{b}/api/v1/{path}"), None),
+            400,
+            "bad_request",
+        );
+    }
+    for path in [
+        "elements/GV.SC-07",
+        "mapping-sets",
+        "documents",
+        "queries",
+        "queries/element?element=GV.SC-07",
+        "openapi.json",
+        "version",
+        "map/GV.SC-07",
+        "coverage?from=csf&to=sp800-53",
+    ] {
+        let r = get(&format!("{b}/api/v1/{path}"), Some("image/png"));
+        is_error(&r, 406, "not_acceptable");
+        let r = get(
+            &format!("{b}/api/v1/{path}"),
+            Some("image/png, application/json;q=0.1"),
+        );
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
+    let r = get(
+        &format!("{b}/api/v1/queries/element?element=GV.SC-07"),
+        Some("text/csv"),
+    );
+    assert_eq!((r.status, r.content_type.as_str()), (200, "text/csv"));
+    assert!(r.text().contains("GV.SC-07"), "{}", r.text());
+    // Without the answer cache (which reads bodies itself), the body limit's 413 too.
+    let Some(db) = util::loaded() else { return };
+    let small = start(
+        db.clone(),
+        Config {
+            max_body: 1024,
+            cache_bytes: 0,
+            ..Config::default()
+        },
+    );
+    let big = format!("{{\"element\": \"{}\"}}", "x".repeat(4096));
+    let r = post(
+        &format!("{small}/api/v1/queries/element"),
+        "application/json",
+        None,
+        &big,
+    );
+    is_error(&r, 413, "too_large");
 }
