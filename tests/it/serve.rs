@@ -1502,7 +1502,10 @@ fn api_errors_are_json_and_every_route_honours_accept() {
         &format!("{b}/api/v1/queries/element?element=GV.SC-07"),
         Some("text/csv"),
     );
-    assert_eq!((r.status, r.content_type.as_str()), (200, "text/csv"));
+    assert_eq!(
+        (r.status, r.content_type.as_str()),
+        (200, "text/csv; charset=utf-8")
+    );
     assert!(r.text().contains("GV.SC-07"), "{}", r.text());
     // Without the answer cache (which reads bodies itself), the body limit's 413 too.
     let Some(db) = util::loaded() else { return };
