@@ -184,7 +184,11 @@ schemathesis_clean() {
   # seed (the same cases every run), 10 minutes at most. (Not --max-time: that repeats
   # fuzzing until the time is spent.)
   local rc=0
+  # /store and /sparql/ (the Graph Store Protocol and the W3C suites' path) are held to the W3C
+  # manifests by tests/it/protocol.rs instead: their parameters exclude each other in ways
+  # OpenAPI cannot state, which Schemathesis reads as valid requests wrongly refused.
   timeout 600 "$schemathesis" --config-file tests/schemathesis.toml run "$base/api/v1/openapi.json" \
+    --exclude-path-regex '^/(store|sparql/)' \
     --checks all --max-examples 20 --seed 23 --workers 2 --request-timeout 30 \
     >"$work/schemathesis.log" 2>&1 || rc=$?
   # The summary's counts ("803 generated, 803 passed" or "…, N found M unique failures").
