@@ -187,9 +187,13 @@ schemathesis_clean() {
   # /store and /sparql/ (the Graph Store Protocol and the W3C suites' path) are held to the W3C
   # manifests by tests/it/protocol.rs instead: their parameters exclude each other in ways
   # OpenAPI cannot state, which Schemathesis reads as valid requests wrongly refused.
+  # filter_too_much is Hypothesis' own generator health check, not a check on our answers: a
+  # free-text form body (SPARQL) makes it discard many drafts, and with two workers whether it
+  # trips varies from run to run (CI tripped it once on POST /query, the same schema as /sparql).
   timeout 600 "$schemathesis" --config-file tests/schemathesis.toml run "$base/api/v1/openapi.json" \
     --exclude-path-regex '^/(store|sparql/)' \
     --checks all --max-examples 20 --seed 23 --workers 2 --request-timeout 30 \
+    --suppress-health-check=filter_too_much \
     >"$work/schemathesis.log" 2>&1 || rc=$?
   # The summary's counts ("803 generated, 803 passed" or "…, N found M unique failures").
   echo "   schemathesis: $(grep -E '^ +[0-9]+ generated' "$work/schemathesis.log" | tail -1 | sed 's/^ *//')"
