@@ -597,16 +597,26 @@ pub enum ExportFormat {
 /// `crosswalk export`: the store, or the graph of one set or document (`set`, `document`, by
 /// scheme), in an RDF format; or one mapping set (`set`, required) as SSSOM, OLIR CSV or an
 /// OSCAL mapping-collection.
+///
+/// `local` is the embedded store, which the RDF formats read; on a remote engine (`None`)
+/// only the mapping-set formats, which are queries, are available.
 pub fn export(
-    db: &Db,
+    on: &dyn Sparql,
+    local: Option<&Db>,
     format: ExportFormat,
     set: Option<&str>,
     document: Option<&str>,
 ) -> Result<Vec<u8>> {
     let set_iri = set
-        .map(|s| crate::load::user_set::set_by_scheme(db, s))
+        .map(|s| crate::load::user_set::set_by_scheme(on, s))
         .transpose()?;
+    let db = on;
     let rdf_of = |f: RdfFormat| -> Result<Vec<u8>> {
+        let Some(db) = local else {
+            return Err(Error::Invalid(
+                "an RDF export reads the embedded store; from a remote engine export sssom, csv or oscal-mapping (or use the engine's own Graph Store Protocol)".into(),
+            ));
+        };
         let mut graphs = Vec::new();
         if let Some(s) = &set_iri {
             graphs.push(graph_of(db, s)?);

@@ -290,4 +290,34 @@ impl CheckRequest {
         let failed = super::check::failed(&findings, self.deny.is_some());
         Ok((findings, failed))
     }
+    /// [`CheckRequest::answer`] on any engine (`--endpoint`): the sets already in the graph
+    /// (`--set`, or every asserted set), checked by the same queries. A file (`--mapping`) or
+    /// `--shacl` needs the embedded store (a file is loaded into a throw-away copy of it).
+    pub fn answer_on(&self, on: &dyn Sparql) -> Result<(Vec<super::check::Finding>, bool)> {
+        if !self.user.mappings.is_empty() || self.shacl {
+            return Err(Error::Invalid(
+                "check --mapping and --shacl need the embedded store; with --endpoint give --set SCHEME".into(),
+            ));
+        }
+        let schemes: Vec<String> = if self.sets.is_empty() {
+            let inferred = crate::model::ids::doc_iri("mapping/crosswalk-inference");
+            on.names()?
+                .sets()
+                .iter()
+                .filter(|s| s.iri.as_deref() != Some(inferred.as_str()))
+                .map(|s| s.name.clone())
+                .collect()
+        } else {
+            self.sets.clone()
+        };
+        let mut findings = Vec::new();
+        for scheme in &schemes {
+            let set = crate::load::user_set::set_by_scheme(on, scheme)?;
+            let file = super::check::source_file(on, &set)?;
+            let file = file.filter(|f| !f.is_empty());
+            findings.extend(super::check::check_set(on, &set, file.as_deref())?);
+        }
+        let failed = super::check::failed(&findings, self.deny.is_some());
+        Ok((findings, failed))
+    }
 }

@@ -6,15 +6,15 @@
 //! (`model::sparql_text::with_values`), whose terms are serialized (escaped) by Oxigraph.
 //! User text is never spliced into query text.
 pub mod names;
+pub mod push;
+mod remote;
 use crate::model::error::{Error, Result};
 use crate::model::ids::canonical_notation;
-use crate::model::sparql_text::{with_value_rows, with_values};
+use crate::model::sparql_text::with_value_rows;
 use crate::store::Db;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::QueryResults;
-use oxigraph::sparql::results::{
-    QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput,
-};
+pub use remote::{Auth, Remote};
 
 mod named {
     include!(concat!(env!("OUT_DIR"), "/queries.rs"));
@@ -115,7 +115,7 @@ fn solutions(results: QueryResults<'static>) -> Result<Solutions> {
 }
 
 /// Solutions of a local evaluation or a parsed remote response, as a table.
-fn table(
+pub(crate) fn table(
     vars: &[oxigraph::sparql::Variable],
     solutions: impl Iterator<Item = Result<oxigraph::sparql::QuerySolution>>,
 ) -> Result<Solutions> {
@@ -128,68 +128,6 @@ fn table(
         vars: vars.iter().map(|v| v.as_str().to_owned()).collect(),
         rows,
     })
-}
-
-/// A remote SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, Virtuoso, QLever, …).
-pub struct Remote {
-    pub endpoint: String,
-    agent: ureq::Agent,
-}
-
-impl Remote {
-    pub fn new(endpoint: &str) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                    .build(),
-            )
-            .timeout_global(Some(std::time::Duration::from_secs(60)))
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
-        Remote {
-            endpoint: endpoint.to_owned(),
-            agent,
-        }
-    }
-
-    fn err(&self, m: impl ToString) -> Error {
-        Error::Remote {
-            endpoint: self.endpoint.clone(),
-            message: m.to_string(),
-        }
-    }
-}
-
-impl Sparql for Remote {
-    fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
-        let text = with_values(query, bindings)?;
-        let mut resp = self
-            .agent
-            .post(&self.endpoint)
-            .header("Content-Type", "application/sparql-query")
-            .header("Accept", "application/sparql-results+json")
-            .send(text.as_bytes())
-            .map_err(|e| self.err(e))?;
-        let status = resp.status();
-        let body = resp.body_mut().read_to_vec().map_err(|e| self.err(e))?;
-        if !status.is_success() {
-            return Err(self.err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body))));
-        }
-        let parsed = QueryResultsParser::from_format(QueryResultsFormat::Json)
-            .for_reader(body.as_slice())
-            .map_err(|e| self.err(e))?;
-        match parsed {
-            ReaderQueryResultsParserOutput::Solutions(s) => {
-                let vars = s.variables().to_vec();
-                table(&vars, s.map(|r| r.map_err(|e| self.err(e))))
-            }
-            ReaderQueryResultsParserOutput::Boolean(_) => {
-                Err(self.err("expected solutions, got a boolean"))
-            }
-        }
-    }
 }
 
 /// What a named-query parameter takes, from the kind in its header (`(set scheme)`,

@@ -45,14 +45,38 @@ pub fn load<W: Write>(
 
 /// `stats`: elements per document, the mapping sets, and (table) triples per named graph,
 /// with each graph's canonical digest when asked.
-pub fn stats<W: Write>(out: &mut W, db: &Db, format: Format, digest: bool) -> Result<()> {
-    let s = named("stats-elements")?.run(db, &[])?;
+/// `local` is the embedded store (`None` on a remote engine: graph sizes by a query, no
+/// canonical digests).
+pub fn stats<W: Write>(
+    out: &mut W,
+    on: &dyn crate::query::Sparql,
+    local: Option<&Db>,
+    format: Format,
+    digest: bool,
+) -> Result<()> {
+    let s = named("stats-elements")?.run(on, &[])?;
     write!(out, "{}", render(&s, format)).map_err(io)?;
-    let sets = named("mapping-sets")?.run(db, &[])?;
+    let sets = named("mapping-sets")?.run(on, &[])?;
     write!(out, "\nmapping sets:\n{}", render(&sets, format)).map_err(io)?;
     if format != Format::Table {
         return Ok(());
     }
+    let Some(db) = local else {
+        if digest {
+            return Err(Error::Invalid(
+                "stats --digest reads the embedded store, not --endpoint".into(),
+            ));
+        }
+        let sizes = on.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+            &[],
+        )?;
+        writeln!(out, "\nnamed graphs:").map_err(io)?;
+        for (g, n) in sizes.strings("g").iter().zip(sizes.strings("n")) {
+            writeln!(out, "  {g:<62} {n:>8}").map_err(io)?;
+        }
+        return Ok(());
+    };
     if digest {
         writeln!(
             out,

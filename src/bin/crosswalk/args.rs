@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use crosswalk::answer::{CheckRequest, CoverageRequest, MapRequest, PathRequest};
 use crosswalk::load;
 use crosswalk::load::user_set::UserFiles;
+use crosswalk::query::{self, Remote, Sparql};
 use crosswalk::render::{CheckFormat, ExportFormat, Format, QueryFormat};
 use crosswalk::serve::ServeArgs;
 use crosswalk::source::manifest::Manifest;
@@ -33,6 +34,16 @@ pub struct Cli {
     /// Use a fresh in-memory store; every source found in --sources is loaded first.
     #[arg(long, global = true)]
     pub memory: bool,
+    /// Answer from this SPARQL 1.1 Protocol endpoint (Virtuoso, Oxigraph server, another
+    /// `crosswalk serve`'s /sparql…) instead of the embedded store: every read command runs the
+    /// same named queries there. The graph gets there with `crosswalk push`.
+    #[arg(long, global = true, env = "CROSSWALK_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// How to authenticate to --endpoint: basic (CROSSWALK_ENDPOINT_USER and
+    /// CROSSWALK_ENDPOINT_PASSWORD) or bearer (CROSSWALK_ENDPOINT_TOKEN), read from the
+    /// environment.
+    #[arg(long, global = true, value_enum, env = "CROSSWALK_ENDPOINT_AUTH")]
+    pub endpoint_auth: Option<query::Auth>,
     /// Sources directory (the download cache layout).
     #[arg(long, global = true, env = "CROSSWALK_SOURCES")]
     pub sources: Option<PathBuf>,
@@ -152,6 +163,27 @@ pub enum Cmd {
         after_help = "Examples:\n  crosswalk serve\n  crosswalk serve --bind 0.0.0.0:7878 --cors --timeout 30\n  curl -H 'Accept: text/csv' --data-urlencode 'query=ASK {?s ?p ?o}' http://127.0.0.1:7878/sparql"
     )]
     Serve(ServeArgs),
+    /// Copy every named graph of the store to a remote engine (--endpoint), so the same
+    /// answers come from there: each graph is uploaded into a temporary graph (Graph Store
+    /// Protocol PUT with --graph-store, else SPARQL Update in batches) and moved over the old
+    /// one in one update; graphs the remote holds unchanged (same digest) are skipped.
+    #[command(
+        after_help = "Examples:\n  crosswalk push --endpoint http://127.0.0.1:8890/sparql                       # Virtuoso\n  crosswalk push --endpoint http://127.0.0.1:7878/query --update http://127.0.0.1:7878/update \\\n      --graph-store http://127.0.0.1:7878/store                               # Oxigraph server"
+    )]
+    Push {
+        /// The engine's SPARQL Update endpoint (default: --endpoint).
+        #[arg(long)]
+        update: Option<String>,
+        /// The engine's Graph Store Protocol endpoint; without it graphs go as SPARQL Update.
+        #[arg(long)]
+        graph_store: Option<String>,
+        /// Triples per INSERT DATA request (without --graph-store).
+        #[arg(long, default_value_t = 2000)]
+        batch: usize,
+        /// Seconds each request may take.
+        #[arg(long, default_value_t = 900)]
+        timeout: u64,
+    },
     /// Check mapping sets for consistency (dangling and withdrawn references, coarse targets,
     /// duplicates, contradictions, missing rationales, inverse disagreements, subset cycles,
     /// drafts, unmapped focal elements). Exit status 1 on any error (or warning with
@@ -243,10 +275,41 @@ impl Cli {
         if text.contains("://") || text.starts_with("http:") || text.starts_with("https:") {
             bail!(crosswalk::Error::Invalid(format!(
                 "--store takes a directory, not a URL (`{text}`): the embedded store lives on this \
-                 machine; a remote SPARQL endpoint is reached with the library's query::Remote"
+                 machine; for a remote SPARQL endpoint give --endpoint URL (and `crosswalk push` to fill it)"
             )));
         }
         Ok(path)
+    }
+
+    /// `--endpoint` as a client, when given.
+    pub fn remote(&self) -> Result<Option<Remote>> {
+        let Some(url) = &self.endpoint else {
+            return Ok(None);
+        };
+        Ok(Some(Remote::checked(
+            url,
+            self.endpoint_auth,
+            std::time::Duration::from_secs(120),
+        )?))
+    }
+
+    /// Where read commands run: `--endpoint`, else the store opened read-only.
+    pub fn reader(&self) -> Result<Reader> {
+        Ok(match self.remote()? {
+            Some(r) => Reader::Remote(r),
+            None => Reader::Local(self.open(false)?),
+        })
+    }
+
+    /// The embedded store for a command that has no remote form; with --endpoint, an error
+    /// naming the command.
+    pub fn local(&self, what: &str) -> Result<Db> {
+        if self.endpoint.is_some() {
+            bail!(crosswalk::Error::Invalid(format!(
+                "{what} needs the embedded store (--store), not --endpoint"
+            )));
+        }
+        self.open(false)
     }
 
     /// Readers open the store read-only under a shared lock (any number at once); writers take it
@@ -272,5 +335,21 @@ impl Cli {
         } else {
             Db::open_read_only(&path)?
         })
+    }
+}
+
+/// Where a read command's queries run.
+pub enum Reader {
+    Local(Db),
+    Remote(Remote),
+}
+
+impl std::ops::Deref for Reader {
+    type Target = dyn Sparql;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Reader::Local(db) => db,
+            Reader::Remote(r) => r,
+        }
     }
 }

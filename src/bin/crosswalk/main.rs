@@ -1,9 +1,10 @@
 //! The `crosswalk` command line: parse the arguments (args.rs), open the store as the command
 //! needs it, call one library function, print through `crosswalk::render`. `anyhow` only here.
 mod args;
+mod push;
 
 use anyhow::{Context, Result, bail};
-use args::{Cli, Cmd, Out};
+use args::{Cli, Cmd, Out, Reader};
 use clap::{CommandFactory, Parser};
 use crosswalk::load;
 use crosswalk::render::{self, answers};
@@ -67,7 +68,7 @@ fn main() {
 /// Runs the command; the exit status when it is not an error (`check` fails with 1).
 fn run(cli: &Cli) -> Result<i32> {
     let mut out = std::io::stdout().lock();
-    let read = || cli.open(false);
+    let read = || cli.reader();
     match &cli.cmd {
         Cmd::Fetch {
             ids,
@@ -109,40 +110,52 @@ fn run(cli: &Cli) -> Result<i32> {
             params,
             format,
         } => {
-            let db = read()?;
-            let (text, bindings) = query::prepare(&db, query, params)?;
+            let on = read()?;
+            let (text, bindings) = query::prepare(&*on, query, params)?;
             let refs: Vec<_> = bindings
                 .iter()
                 .map(|(k, t)| (k.as_str(), t.clone()))
                 .collect();
-            render::results::write(&mut out, db.run(&text, &refs)?, *format)?;
+            let results = match &on {
+                Reader::Local(db) => db.run(&text, &refs)?,
+                Reader::Remote(r) => r.query(&text, &refs)?,
+            };
+            render::results::write(&mut out, results, *format)?;
         }
         Cmd::Show {
             id,
             out: Out { format },
-        } => answers::shown(&mut out, id, &answer::card::show(&read()?, id)?, *format)?,
+        } => answers::shown(&mut out, id, &answer::card::show(&*read()?, id)?, *format)?,
         Cmd::Stats {
             out: Out { format },
             digest,
-        } => render::report::stats(&mut out, &read()?, *format, *digest)?,
+        } => {
+            let on = read()?;
+            let local = if let Reader::Local(db) = &on {
+                Some(db)
+            } else {
+                None
+            };
+            render::report::stats(&mut out, &*on, local, *format, *digest)?
+        }
         Cmd::Map {
             req,
             out: Out { format },
         } => answers::map(
             &mut out,
             &req.id,
-            &req.answer(&read()?)?,
+            &req.answer(&*read()?)?,
             *format,
             req.explain,
         )?,
         Cmd::Coverage {
             req,
             out: Out { format },
-        } => answers::coverage(&mut out, &req.answer(&read()?)?, *format, false)?,
+        } => answers::coverage(&mut out, &req.answer(&*read()?)?, *format, false)?,
         Cmd::Gaps {
             req,
             out: Out { format },
-        } => answers::coverage(&mut out, &req.answer(&read()?)?, *format, true)?,
+        } => answers::coverage(&mut out, &req.answer(&*read()?)?, *format, true)?,
         Cmd::Path {
             req,
             out: Out { format },
@@ -150,19 +163,22 @@ fn run(cli: &Cli) -> Result<i32> {
             &mut out,
             &req.from,
             &req.to,
-            &req.answer(&read()?)?,
+            &req.answer(&*read()?)?,
             *format,
         )?,
         Cmd::Serve(a) => {
             let db = if cli.memory {
-                read()?
+                cli.local("serve")?
             } else {
                 serve::open_store(&cli.store_path()?, &cli.sources_dir(), a.writable())?
             };
             serve::serve(db, a)?;
         }
         Cmd::Check { req, format } => {
-            let (findings, failed) = req.answer(&read()?, cli.memory)?;
+            let (findings, failed) = match cli.remote()? {
+                Some(r) => req.answer_on(&r)?,
+                None => req.answer(&cli.open(false)?, cli.memory)?,
+            };
             out.write_all(render::check::render(&findings, *format)?.as_bytes())?;
             out.flush()?;
             return Ok(if failed { 1 } else { 0 });
@@ -170,7 +186,7 @@ fn run(cli: &Cli) -> Result<i32> {
         Cmd::Validate { data } => {
             let db = match data {
                 Some(f) => Db::from_file(f)?,
-                None => read()?,
+                None => cli.local("validate")?,
             };
             render::report::shacl(&mut out, &answer::shacl::validate(&db)?)?;
         }
@@ -178,12 +194,21 @@ fn run(cli: &Cli) -> Result<i32> {
             format,
             set,
             document,
-        } => out.write_all(&answer::export::export(
-            &read()?,
-            *format,
-            set.as_deref(),
-            document.as_deref(),
-        )?)?,
+        } => out.write_all(&{
+            let on = read()?;
+            let local = if let Reader::Local(db) = &on {
+                Some(db)
+            } else {
+                None
+            };
+            answer::export::export(&*on, local, *format, set.as_deref(), document.as_deref())?
+        })?,
+        Cmd::Push {
+            update,
+            graph_store,
+            batch,
+            timeout,
+        } => push::run(&mut out, cli, update, graph_store, *batch, *timeout)?,
         Cmd::Sources => {
             render::report::sources(&mut out, &Manifest::builtin()?, &cli.sources_dir())?
         }
