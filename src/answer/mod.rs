@@ -499,10 +499,17 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
             .filter_map(|e| oxigraph::model::NamedNode::new(e.as_str()).ok())
             .map(Into::into)
             .collect();
-        let sol = on.select(
+        let mut sol = on.select(
             &crate::model::sparql_text::with_value_rows(neighbors.text, "element", &terms)?,
             &[],
         )?;
+        // The first row to reach an element is its predecessor: rows in one fixed order make
+        // the path the same whatever order an engine returns them in (Virtuoso's differs).
+        sol.rows.sort_by_cached_key(|r| {
+            r.iter()
+                .map(|t| t.as_ref().map(ToString::to_string))
+                .collect::<Vec<_>>()
+        });
         let meets = this.expand(&sol, other);
         if let Some(m) = meets
             .into_iter()

@@ -140,7 +140,7 @@ pub fn syntax_message(text: &str, update: bool, error: &dyn std::fmt::Display) -
 }
 
 /// Byte offset just after the first `WHERE {` outside comments.
-fn find_where(query: &str) -> Option<usize> {
+pub fn find_where(query: &str) -> Option<usize> {
     let mut offset = 0;
     for line in query.split_inclusive('\n') {
         if !line.trim_start().starts_with('#') {

@@ -78,6 +78,9 @@ pub struct Remote {
     agent: ureq::Agent,
     /// The `Authorization` header value (a secret: not in `Debug`, never in an error).
     auth: Option<String>,
+    /// Whether the engine is Virtuoso (its `Server` header), learnt from the first response:
+    /// the one engine whose quirks need a different query text ([`trailing_values`]).
+    virtuoso: std::sync::Arc<std::sync::OnceLock<bool>>,
 }
 
 impl std::fmt::Debug for Remote {
@@ -111,6 +114,7 @@ impl Remote {
             endpoint: endpoint.to_owned(),
             agent,
             auth: None,
+            virtuoso: Default::default(),
         }
     }
 
@@ -155,6 +159,12 @@ impl Remote {
     }
 
     fn body(&self, resp: &mut ureq::http::Response<ureq::Body>) -> Result<(String, Vec<u8>)> {
+        let server = resp
+            .headers()
+            .get("server")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let _ = self.virtuoso.set(server.starts_with("Virtuoso"));
         let status = resp.status();
         let ctype = resp
             .headers()
@@ -179,7 +189,7 @@ impl Remote {
     /// Runs any query (SELECT, ASK, CONSTRUCT, DESCRIBE) for `crosswalk query`, parsed by the
     /// response's content type.
     pub fn query(&self, text: &str, bindings: &[(&str, Term)]) -> Result<QueryResults<'static>> {
-        let text = with_values(text, bindings)?;
+        let text = self.text_for(with_values(text, bindings)?);
         let (ctype, body) = self.form(
             &[("query", &text)],
             "application/sparql-results+json, application/sparql-results+xml;q=0.9, application/n-triples;q=0.9, text/turtle;q=0.8",
@@ -190,7 +200,28 @@ impl Remote {
                 .map_err(|e| self.err(e))?
             {
                 ReaderQueryResultsParserOutput::Solutions(s) => {
-                    Ok(QueryResults::Solutions(QuerySolutionIter::from(s)))
+                    let vars: std::sync::Arc<[oxigraph::sparql::Variable]> =
+                        s.variables().to_vec().into();
+                    let booleans = boolean_columns(&text);
+                    let fix: Vec<bool> =
+                        vars.iter().map(|v| booleans.contains(v.as_str())).collect();
+                    let mut rows = Vec::new();
+                    for sol in s {
+                        let sol = sol.map_err(|e| self.err(e))?;
+                        let values: Vec<Option<Term>> = vars
+                            .iter()
+                            .zip(&fix)
+                            .map(|(v, f)| {
+                                let t = sol.get(v).cloned();
+                                if *f { as_boolean(t) } else { canonical(t) }
+                            })
+                            .collect();
+                        rows.push(Ok(oxigraph::sparql::QuerySolution::from((
+                            vars.clone(),
+                            values,
+                        ))));
+                    }
+                    Ok(QueryResults::Solutions(QuerySolutionIter::new(vars, rows)))
                 }
                 ReaderQueryResultsParserOutput::Boolean(b) => Ok(QueryResults::Boolean(b)),
             }
@@ -216,6 +247,25 @@ impl Remote {
         )))
     }
 
+    /// The query text this engine gets: on Virtuoso a multi-row `VALUES` block moves to the
+    /// end ([`trailing_values`]); elsewhere it stays where the embedded store has it (the
+    /// Oxigraph server loops it over the pattern; moved to the end it evaluated the whole
+    /// pattern first: `map RA-3 --explain` timed out).
+    fn text_for(&self, text: String) -> String {
+        if !text.contains(") (") {
+            return text;
+        }
+        if self.virtuoso.get().is_none() {
+            // One cheap request tells which engine this is.
+            let _ = self.form(&[("query", "ASK {}")], "application/sparql-results+json");
+        }
+        if self.virtuoso.get() == Some(&true) {
+            trailing_values(&text)
+        } else {
+            text
+        }
+    }
+
     /// Runs a SPARQL 1.1 Update (this client's URL is the engine's update endpoint).
     pub fn update(&self, text: &str) -> Result<()> {
         self.form(&[("update", text)], "*/*").map(|_| ())
@@ -239,7 +289,7 @@ impl Remote {
 
 impl Sparql for Remote {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
-        let text = with_values(query, bindings)?;
+        let text = self.text_for(with_values(query, bindings)?);
         let (ctype, body) = self.form(
             &[("query", &text)],
             "application/sparql-results+json, application/sparql-results+xml;q=0.5",
@@ -255,11 +305,211 @@ impl Sparql for Remote {
         match parsed {
             ReaderQueryResultsParserOutput::Solutions(s) => {
                 let vars = s.variables().to_vec();
-                table(&vars, s.map(|r| r.map_err(|e| self.err(e))))
+                let mut t = table(&vars, s.map(|r| r.map_err(|e| self.err(e))))?;
+                let booleans = boolean_columns(&text);
+                for (i, v) in t.vars.iter().enumerate() {
+                    let fix = if booleans.contains(v) {
+                        as_boolean
+                    } else {
+                        canonical
+                    };
+                    for row in &mut t.rows {
+                        row[i] = fix(row[i].take());
+                    }
+                }
+                Ok(t)
             }
             ReaderQueryResultsParserOutput::Boolean(_) => {
                 Err(self.err("expected solutions, got a boolean"))
             }
+        }
+    }
+}
+
+/// Predicates whose objects are `xsd:boolean` in crosswalk's graph (ontology/): a variable a
+/// query binds from one of them is a boolean column.
+const BOOLEAN_PREDICATES: &[&str] = &[
+    "https://w3id.org/crosswalk/ontology#inferred",
+    "https://w3id.org/crosswalk/ontology#thirdPartyExtraction",
+    "http://www.w3.org/2002/07/owl#deprecated",
+];
+
+/// The projected variables of a SELECT that hold booleans: bound from a boolean expression
+/// (`BIND(true AS ?v)`, a comparison, `COALESCE(?sel, false)`) or from a boolean predicate.
+/// Virtuoso 7 has no boolean type: it stores and returns `true`/`false` as `xsd:integer`
+/// 1/0, even `"true"^^xsd:boolean` written by a push. In these columns 1/0 integers are read
+/// back as the booleans they stand for, so answers are the same on every engine
+/// (ARCHITECTURE.md, "Remote engines").
+fn boolean_columns(query: &str) -> std::collections::HashSet<String> {
+    use spargebra::Query;
+    let mut out = std::collections::HashSet::new();
+    if let Ok(Query::Select { pattern, .. }) = spargebra::SparqlParser::new().parse_query(query) {
+        walk(&pattern, &mut out);
+    }
+    out
+}
+
+fn walk(p: &spargebra::algebra::GraphPattern, out: &mut std::collections::HashSet<String>) {
+    use spargebra::algebra::GraphPattern as G;
+    use spargebra::term::{NamedNodePattern, TermPattern};
+    match p {
+        G::Bgp { patterns } => {
+            for t in patterns {
+                if let (NamedNodePattern::NamedNode(pred), TermPattern::Variable(v)) =
+                    (&t.predicate, &t.object)
+                    && BOOLEAN_PREDICATES.contains(&pred.as_str())
+                {
+                    out.insert(v.as_str().to_owned());
+                }
+            }
+        }
+        G::Extend {
+            inner,
+            variable,
+            expression,
+        } => {
+            walk(inner, out);
+            if is_boolean(expression, out) {
+                out.insert(variable.as_str().to_owned());
+            }
+        }
+        G::Join { left, right }
+        | G::LeftJoin { left, right, .. }
+        | G::Lateral { left, right }
+        | G::Union { left, right }
+        | G::Minus { left, right } => {
+            walk(left, out);
+            walk(right, out);
+        }
+        G::Filter { inner, .. }
+        | G::Graph { inner, .. }
+        | G::OrderBy { inner, .. }
+        | G::Project { inner, .. }
+        | G::Distinct { inner }
+        | G::Reduced { inner }
+        | G::Slice { inner, .. }
+        | G::Group { inner, .. }
+        | G::Service { inner, .. } => walk(inner, out),
+        G::Path { .. } | G::Values { .. } => {}
+    }
+}
+
+fn is_boolean(
+    e: &spargebra::algebra::Expression,
+    known: &std::collections::HashSet<String>,
+) -> bool {
+    use spargebra::algebra::{Expression as E, Function as F};
+    match e {
+        E::Literal(l) => l.datatype() == oxigraph::model::vocab::xsd::BOOLEAN,
+        E::Variable(v) => known.contains(v.as_str()),
+        E::Or(..)
+        | E::And(..)
+        | E::Equal(..)
+        | E::SameTerm(..)
+        | E::Greater(..)
+        | E::GreaterOrEqual(..)
+        | E::Less(..)
+        | E::LessOrEqual(..)
+        | E::In(..)
+        | E::Not(..)
+        | E::Exists(..)
+        | E::Bound(..) => true,
+        E::If(_, a, b) => is_boolean(a, known) && is_boolean(b, known),
+        E::Coalesce(v) => !v.is_empty() && v.iter().all(|x| is_boolean(x, known)),
+        E::FunctionCall(f, _) => matches!(
+            f,
+            F::IsIri
+                | F::IsBlank
+                | F::IsLiteral
+                | F::IsNumeric
+                | F::Contains
+                | F::StrStarts
+                | F::StrEnds
+                | F::Regex
+                | F::LangMatches
+        ),
+        _ => false,
+    }
+}
+
+/// A boolean column's value as the boolean it stands for (Virtuoso's 1/0 integers).
+fn as_boolean(t: Option<Term>) -> Option<Term> {
+    match t {
+        Some(Term::Literal(l))
+            if l.datatype() == oxigraph::model::vocab::xsd::INTEGER
+                && (l.value() == "1" || l.value() == "0") =>
+        {
+            Some(oxigraph::model::Literal::from(l.value() == "1").into())
+        }
+        t => canonical(t),
+    }
+}
+
+/// An `xsd:boolean` in its canonical form: Virtuoso writes a stored `true` as
+/// `"1"^^xsd:boolean` (a valid but non-canonical lexical form), which prints differently.
+fn canonical(t: Option<Term>) -> Option<Term> {
+    match t {
+        Some(Term::Literal(l))
+            if l.datatype() == oxigraph::model::vocab::xsd::BOOLEAN
+                && (l.value() == "1" || l.value() == "0") =>
+        {
+            Some(oxigraph::model::Literal::from(l.value() == "1").into())
+        }
+        t => t,
+    }
+}
+
+/// A multi-row `VALUES` block at the top of the `WHERE` group (as `with_value_rows` writes
+/// it) moved to the end of the query, where SPARQL joins it with the whole pattern: the same
+/// solutions, but Virtuoso 7 joins an in-group multi-row `VALUES` wrongly with a `UNION`
+/// beside it (the `neighbors` query for three elements: 27,781 rows instead of 258). Left in
+/// place when the query aggregates (a trailing `VALUES` would be joined after the grouping).
+fn trailing_values(text: &str) -> String {
+    let Some(at) = crate::model::sparql_text::find_where(text) else {
+        return text.to_owned();
+    };
+    // The blocks written there, one per binding call; single-row ones stay (SPARQL allows one
+    // trailing block).
+    let (mut rest, mut kept, mut moved) = (&text[at..], String::new(), Vec::new());
+    while rest.starts_with(" VALUES (") {
+        // Terms are written by Oxigraph (a newline in a literal is escaped): `}\n` ends it.
+        let Some(end) = rest.find("}\n").map(|e| e + 2) else {
+            return text.to_owned();
+        };
+        let block = &rest[..end];
+        if block.contains(") (") {
+            moved.push(block.trim());
+        } else {
+            kept.push_str(block);
+        }
+        rest = &rest[end..];
+    }
+    if moved.len() != 1 || aggregates(text) {
+        return text.to_owned();
+    }
+    format!("{}{kept}{rest}\n{}", &text[..at], moved.join("\n"))
+}
+
+/// Whether a SELECT groups (GROUP BY or an aggregate) at its top level.
+fn aggregates(text: &str) -> bool {
+    use spargebra::algebra::GraphPattern as G;
+    let Ok(spargebra::Query::Select { pattern, .. }) =
+        spargebra::SparqlParser::new().parse_query(text)
+    else {
+        return true;
+    };
+    let mut p = &pattern;
+    loop {
+        p = match p {
+            G::Slice { inner, .. }
+            | G::Distinct { inner }
+            | G::Reduced { inner }
+            | G::Project { inner, .. }
+            | G::OrderBy { inner, .. }
+            | G::Extend { inner, .. }
+            | G::Filter { inner, .. } => inner,
+            G::Group { .. } => return true,
+            _ => return false,
         }
     }
 }
