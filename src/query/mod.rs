@@ -89,10 +89,15 @@ impl Sparql for Db {
 pub struct Cancellable<'a> {
     pub db: &'a Db,
     pub token: oxigraph::sparql::CancellationToken,
+    /// `serve --endpoint`: the queries go there instead (bounded by the client's timeout).
+    pub remote: Option<&'a Remote>,
 }
 
 impl Sparql for Cancellable<'_> {
     fn select(&self, query: &str, bindings: &[(&str, Term)]) -> Result<Solutions> {
+        if let Some(r) = self.remote {
+            return r.select(query, bindings);
+        }
         solutions(
             self.db
                 .run_with(crate::store::cancellable(&self.token), query, bindings)?,
@@ -100,6 +105,9 @@ impl Sparql for Cancellable<'_> {
     }
 
     fn names(&self) -> Result<std::sync::Arc<crate::query::names::Names>> {
+        if let Some(r) = self.remote {
+            return r.names();
+        }
         self.db.names()
     }
 }

@@ -109,8 +109,13 @@ async fn on_store<T: Send + 'static>(
     f: impl FnOnce(&Cancellable) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, Failure> {
     let db = st.db.clone();
+    let remote = st.cfg.remote.clone();
     blocking(st, move |token| {
-        let on = Cancellable { db: &db, token };
+        let on = Cancellable {
+            db: &db,
+            token,
+            remote: remote.as_ref(),
+        };
         f(&on).map_err(|e| Failure::from_error(e, on.token.is_cancelled()))
     })
     .await

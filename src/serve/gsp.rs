@@ -46,6 +46,15 @@ pub(super) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if st.cfg.remote.is_some() {
+        return Failure::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "not_implemented",
+            "serve --endpoint holds no graph: use the Graph Store of the engine it fronts"
+                .to_owned(),
+        )
+        .text();
+    }
     let target = match target(&st, &headers, &uri) {
         Ok(t) => t,
         Err(f) => return f.text(),

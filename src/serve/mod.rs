@@ -17,7 +17,7 @@ mod page;
 mod sparql;
 mod start;
 
-pub use start::{ServeArgs, open_store, serve};
+pub use start::{ServeArgs, open_store, serve, serve_remote};
 
 pub use jobs::default_memory_bound;
 
@@ -65,6 +65,9 @@ pub struct Config {
     /// values and default-graph bodies) resolve against. `None`: the URL the request was sent
     /// to (`http://HOST/sparql`, as its `Host` header names it).
     pub base: Option<String>,
+    /// `serve --endpoint`: answers, `/sparql` and the page come from this remote engine; the
+    /// server keeps no graph of its own (a stateless tier: run as many as the load needs).
+    pub remote: Option<crate::query::Remote>,
 }
 
 impl Default for Config {
@@ -80,6 +83,7 @@ impl Default for Config {
             max_memory: None,
             cache_bytes: cache::DEFAULT_CAPACITY,
             base: None,
+            remote: None,
         }
     }
 }

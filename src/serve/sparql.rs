@@ -244,9 +244,13 @@ async fn run_query(
     };
     let db = st.db.clone();
     let max_rows = st.cfg.max_rows;
+    let remote = st.cfg.remote.clone();
     let result = blocking_open(st, move |token| -> Result<Body, Failure> {
         crate::model::sparql_text::check_nesting(&text)
             .map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
+        if let Some(r) = remote {
+            return proxied(&r, &text, &defaults, &named, accept.as_deref(), max_rows);
+        }
         // Relative IRIs resolve against the endpoint's URL (or `serve --base`), as the
         // protocol's tests expect of a service-defined base IRI.
         let mut prepared = crate::store::cancellable(&token)
@@ -344,6 +348,39 @@ fn evaluation_failure(e: &QueryEvaluationError, cancelled: bool) -> Failure {
 }
 
 type Format = Result<oxigraph::sparql::results::QueryResultsFormat, RdfFormat>;
+
+/// `serve --endpoint`: the query goes to the engine as it came (the engine's dataset: no
+/// `default-graph-uri`/`named-graph-uri`), its results come back in the negotiated format,
+/// cut at `--max-rows` as here.
+fn proxied(
+    remote: &crate::query::Remote,
+    text: &str,
+    defaults: &[NamedNode],
+    named: &[NamedNode],
+    accept: Option<&str>,
+    max_rows: usize,
+) -> Result<Body, Failure> {
+    if !defaults.is_empty() || !named.is_empty() {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "default-graph-uri and named-graph-uri are not forwarded to the remote engine (serve --endpoint)".to_owned(),
+        ));
+    }
+    let results = remote
+        .query(text, &[])
+        .map_err(|e| Failure::new(StatusCode::BAD_GATEWAY, "remote_error", e.to_string()))?;
+    let (format, media): (Format, &'static str) = match &results {
+        QueryResults::Graph(_) => negotiate::graph(accept)
+            .map(|(f, m)| (Err(f), m))
+            .map_err(|o| Failure::not_acceptable(&o))?,
+        _ => negotiate::solutions(accept)
+            .map(|(f, m)| (Ok(f), m))
+            .map_err(|o| Failure::not_acceptable(&o))?,
+    };
+    let fail = |e: QueryEvaluationError| evaluation_failure(&e, false);
+    serialize(results, format, max_rows, &fail).map(|(b, cut)| (b, media, cut))
+}
 
 fn serialize(
     results: QueryResults<'static>,

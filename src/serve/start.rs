@@ -90,6 +90,7 @@ impl ServeArgs {
             },
             cache_bytes: self.cache.saturating_mul(1 << 20),
             base: self.base.clone(),
+            remote: None,
         })
     }
 }
@@ -146,7 +147,29 @@ pub fn open_store(path: &Path, sources: &Path, writable: bool) -> Result<Db> {
 
 /// Serves `db` until SIGINT/SIGTERM.
 pub fn serve(db: Db, args: &ServeArgs) -> Result<()> {
-    let cfg = args.config()?;
+    serve_with(db, args, None)
+}
+
+/// `serve --endpoint`: the same server in front of a remote engine. It holds no graph (an
+/// empty in-memory store stands in for `/store`, which is not proxied) and no answer cache:
+/// the engine may be written by a `push` at any time, and a tier that cached by its own
+/// write generation would never see that. Updates go to the engine, not through the tier.
+pub fn serve_remote(args: &ServeArgs, remote: crate::query::Remote) -> Result<()> {
+    if args.writable() {
+        return Err(Error::Invalid(
+            "serve --endpoint is read-only: update the engine itself (crosswalk push)".into(),
+        ));
+    }
+    serve_with(Db::memory()?, args, Some(remote))
+}
+
+fn serve_with(db: Db, args: &ServeArgs, remote: Option<crate::query::Remote>) -> Result<()> {
+    let mut cfg = args.config()?;
+    if remote.is_some() {
+        cfg.cache_bytes = 0;
+    }
+    let remote_url = remote.as_ref().map(|r| r.endpoint.clone());
+    cfg.remote = remote;
     let internal = |what: &str, e: std::io::Error| Error::io(what, e);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -159,9 +182,12 @@ pub fn serve(db: Db, args: &ServeArgs) -> Result<()> {
         let addr = listener
             .local_addr()
             .map_err(|e| internal("the listening address", e))?;
+        let what = match &remote_url {
+            Some(u) => format!("the graph at {u}"),
+            None => format!("{} quads", db.len()?),
+        };
         eprintln!(
-            "crosswalk serving {} quads on http://{addr}/ (SPARQL: http://{addr}/sparql, API: http://{addr}/api/v1/openapi.json){}",
-            db.len()?,
+            "crosswalk serving {what} on http://{addr}/ (SPARQL: http://{addr}/sparql, API: http://{addr}/api/v1/openapi.json){}",
             if cfg.update_tokens.is_empty() {
                 ", read-only"
             } else {

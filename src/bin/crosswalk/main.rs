@@ -166,6 +166,9 @@ fn run(cli: &Cli) -> Result<i32> {
             &req.answer(&*read()?)?,
             *format,
         )?,
+        Cmd::Serve(a) if cli.endpoint.is_some() => {
+            serve::serve_remote(a, cli.remote()?.context("--endpoint")?)?
+        }
         Cmd::Serve(a) => {
             let db = if cli.memory {
                 cli.local("serve")?
