@@ -517,6 +517,56 @@ fn aggregates(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use oxigraph::model::Literal;
+
+    #[test]
+    fn boolean_columns_are_read_from_the_algebra() {
+        let cov = crate::query::named("coverage").expect("coverage").text;
+        let b = boolean_columns(cov);
+        assert!(b.contains("selected") && b.contains("sel"), "{b:?}");
+        assert!(!b.contains("focalNotation"));
+        let docs = crate::query::named("documents").expect("documents").text;
+        assert!(boolean_columns(docs).contains("thirdParty"));
+        assert_eq!(
+            as_boolean(Some(Literal::from(1_i64).into())),
+            Some(Literal::from(true).into())
+        );
+        assert_eq!(
+            canonical(Some(
+                Literal::new_typed_literal("0", oxigraph::model::vocab::xsd::BOOLEAN).into()
+            )),
+            Some(Literal::from(false).into())
+        );
+        // An integer column is left alone.
+        assert_eq!(
+            canonical(Some(Literal::from(1_i64).into())),
+            Some(Literal::from(1_i64).into())
+        );
+    }
+
+    #[test]
+    fn a_multi_row_values_block_moves_to_the_end_unless_the_query_aggregates() {
+        let q = "SELECT ?e ?o WHERE {\n  { ?e <http://p/> ?o } UNION { ?o <http://p/> ?e }\n}";
+        let two: Vec<Term> = ["http://a/1", "http://a/2"]
+            .iter()
+            .map(|i| oxigraph::model::NamedNode::new(*i).expect("iri").into())
+            .collect();
+        let bound = crate::model::sparql_text::with_value_rows(q, "e", &two).expect("rows");
+        let moved = trailing_values(&bound);
+        assert!(
+            moved
+                .trim_end()
+                .ends_with("VALUES (?e) { (<http://a/1>) (<http://a/2>) }"),
+            "{moved}"
+        );
+        assert!(spargebra::SparqlParser::new().parse_query(&moved).is_ok());
+        let agg = "SELECT ?e (COUNT(*) AS ?n) WHERE {\n ?e <http://p/> ?o } GROUP BY ?e";
+        let bound = crate::model::sparql_text::with_value_rows(agg, "e", &two).expect("rows");
+        assert_eq!(trailing_values(&bound), bound);
+        // One row stays where it is.
+        let one = crate::model::sparql_text::with_value_rows(q, "e", &two[..1]).expect("rows");
+        assert_eq!(trailing_values(&one), one);
+    }
 
     #[test]
     fn base64_matches_rfc4648() {

@@ -19,5 +19,6 @@ mod mappings;
 mod mutations;
 mod named_queries;
 mod protocol;
+mod remote;
 mod serve;
 mod shacl;

@@ -1,0 +1,204 @@
+//! Remote mode (issue 20) without a third-party engine: the answers through the SPARQL 1.1
+//! Protocol client (`--endpoint`) equal the embedded store's, with our own server as the
+//! endpoint; `serve --endpoint` answers as the server it fronts; `--store URL` is refused.
+//! tests/engines.sh does the same against Virtuoso and the Oxigraph server, after `push`.
+use crate::util;
+use crosswalk::answer::{self, card};
+use crosswalk::query::{self, Remote, Solutions, Sparql};
+use crosswalk::serve::{self, Config};
+use crosswalk::store::Db;
+use std::time::Duration;
+
+fn start(db: Db, cfg: Config) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("addr")).expect("send");
+            serve::run(listener, serve::router(db, cfg), std::future::pending())
+                .await
+                .expect("serve");
+        });
+    });
+    format!("http://{}", rx.recv().expect("server address"))
+}
+
+fn get(url: &str) -> (u16, String) {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .new_agent();
+    let mut r = agent
+        .get(url)
+        .header("Accept", "application/json")
+        .call()
+        .expect("GET");
+    let status = r.status().as_u16();
+    (status, r.body_mut().read_to_string().expect("body"))
+}
+
+/// Rows as sorted lines: the comparison is order-insensitive.
+fn rows(s: &Solutions) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|t| t.as_ref().map(ToString::to_string).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The `-p name=value` pairs of a query's `# example:` line.
+fn example_params(example: &str) -> Vec<(String, String)> {
+    let words: Vec<&str> = example.split_whitespace().collect();
+    words
+        .windows(2)
+        .filter(|w| w[0] == "-p")
+        .filter_map(|w| w[1].split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.trim_matches('\'').to_owned()))
+        .collect()
+}
+
+const IDS: &[&str] = &[
+    "GV.SC-07",
+    "GV.OC-03",
+    "ID.AM-06",
+    "PR.AA-01",
+    "DE.CM-01",
+    "AC-2",
+    "AC-2(1)",
+    "RA-3",
+    "SR-6",
+    "SC-7",
+    "RA-4",
+    "GOVERN 1.1",
+    "MAP 1.1",
+    "MEASURE 2.7",
+    "MANAGE 4.1",
+    "GV.SC-06 General",
+    "DE.AE-02 Defend",
+    "PR.DS-01 Secure",
+    "ID.RA-05 Secure",
+    "GV.OV-01 Thwart",
+];
+
+#[test]
+fn every_named_query_and_answer_through_the_protocol_equals_the_embedded_store() {
+    let _d = require_sources!();
+    let db = util::loaded().expect("loaded");
+    let b = start(
+        db.clone(),
+        Config {
+            cache_bytes: 0,
+            ..Config::default()
+        },
+    );
+    let remote = Remote::new(&format!("{b}/sparql"));
+    let mut compared = 0;
+    for q in query::library() {
+        let params = example_params(&q.example);
+        let here = q.run_checked(db, &params).expect(q.name);
+        let there = q.run_checked(&remote, &params).expect(q.name);
+        assert_eq!(there.vars, here.vars, "{}", q.name);
+        assert_eq!(rows(&there), rows(&here), "{}", q.name);
+        compared += 1;
+    }
+    assert_eq!(compared, query::library().len());
+    assert!(compared >= 28, "{compared} named queries");
+    for id in IDS {
+        let here = card::cards(db, id).expect(id);
+        let there = card::cards(&remote, id).expect(id);
+        assert_eq!(
+            serde_json::to_value(&there).expect("json"),
+            serde_json::to_value(&here).expect("json"),
+            "show {id}"
+        );
+        let m = |on: &dyn Sparql| answer::map_with(on, id, None, None, true, false).expect(id);
+        assert_eq!(m(&remote), m(db), "map {id}");
+    }
+    let p = |on: &dyn Sparql| answer::path(on, "ID.AM-06", "SR-6", 4).expect("path");
+    let (there, here) = (p(&remote), p(db));
+    assert_eq!(here.as_ref().map(Vec::len), Some(4));
+    assert_eq!(there, here);
+}
+
+#[test]
+fn serve_endpoint_answers_as_the_server_it_fronts() {
+    let _d = require_sources!();
+    let db = util::loaded().expect("loaded");
+    let origin = start(db.clone(), Config::default());
+    let tier = start(
+        Db::memory().expect("memory"),
+        Config {
+            remote: Some(Remote::new(&format!("{origin}/sparql"))),
+            cache_bytes: 0,
+            ..Config::default()
+        },
+    );
+    for path in [
+        "/api/v1/map/GV.SC-07?to=sp800-53&set=olir-186",
+        "/api/v1/elements/AC-2(1)",
+        "/api/v1/path?from=ID.AM-06&to=SR-6",
+        "/api/v1/coverage?from=csf&to=sp800-53&baseline=LOW",
+    ] {
+        let (a, x) = get(&format!("{origin}{path}"));
+        let (b, y) = get(&format!("{tier}{path}"));
+        assert_eq!((a, b), (200, 200), "{path}: {y}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&y).expect("json"),
+            serde_json::from_str::<serde_json::Value>(&x).expect("json"),
+            "{path}"
+        );
+    }
+    // The five controls of the issue's acceptance line, through the tier.
+    let (_, body) = get(&format!(
+        "{tier}/api/v1/map/GV.SC-07?to=sp800-53&set=olir-186"
+    ));
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let mut t: Vec<&str> = v["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .filter_map(|a| a["target"].as_str())
+        .collect();
+    t.dedup();
+    assert_eq!(t, ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]);
+    // An unknown id is the same error through the tier.
+    assert_eq!(get(&format!("{tier}/api/v1/map/XX-999")).0, 404);
+    // The tier holds no graph: its Graph Store is not there.
+    assert_eq!(get(&format!("{tier}/store?default")).0, 501);
+}
+
+#[test]
+fn a_url_given_as_store_is_an_error_naming_endpoint_and_creates_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .current_dir(dir.path())
+        .args(["--store", "http://127.0.0.1:9/sparql", "show", "ra-4"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--endpoint"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+    // And --endpoint takes only http(s) URLs.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .args(["--endpoint", "ftp://x/sparql", "show", "ra-4"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http://"));
+}
