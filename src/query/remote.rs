@@ -206,10 +206,18 @@ impl Remote {
     /// response's content type.
     pub fn query(&self, text: &str, bindings: &[(&str, Term)]) -> Result<QueryResults<'static>> {
         let text = self.text_for(with_values(text, bindings)?);
-        let (ctype, body) = self.form(
-            &[("query", &text)],
-            "application/sparql-results+json, application/sparql-results+xml;q=0.9, application/n-triples;q=0.9, text/turtle;q=0.8",
-        )?;
+        // Virtuoso answers a CONSTRUCT in SPARQL JSON (s/p/o rows) when that is acceptable: a
+        // graph query asks for a graph format only.
+        let graph = matches!(
+            spargebra::SparqlParser::new().parse_query(&text),
+            Ok(spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. })
+        );
+        let accept = if graph {
+            "application/n-triples, text/turtle;q=0.9"
+        } else {
+            "application/sparql-results+json, application/sparql-results+xml;q=0.9, application/n-triples;q=0.9, text/turtle;q=0.8"
+        };
+        let (ctype, body) = self.form(&[("query", &text)], accept)?;
         let results = |format| -> Result<QueryResults<'static>> {
             match QueryResultsParser::from_format(format)
                 .for_reader(std::io::Cursor::new(body.clone()))

@@ -67,11 +67,13 @@ pub fn stats<W: Write>(
                 "stats --digest reads the embedded store, not --endpoint".into(),
             ));
         }
+        // The graphs `crosswalk push` wrote (each records its digest), not the engine's own
+        // (Virtuoso keeps system graphs beside them).
         let sizes = on.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?g <https://w3id.org/crosswalk/ontology#loadDigest> ?d . ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
             &[],
         )?;
-        writeln!(out, "\nnamed graphs:").map_err(io)?;
+        writeln!(out, "\nnamed graphs (pushed):").map_err(io)?;
         for (g, n) in sizes.strings("g").iter().zip(sizes.strings("n")) {
             writeln!(out, "  {g:<62} {n:>8}").map_err(io)?;
         }
