@@ -201,4 +201,13 @@ fn a_url_given_as_store_is_an_error_naming_endpoint_and_creates_nothing() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("http://"));
+    // A writer with --endpoint is pointed at push, and writes nothing.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .current_dir(dir.path())
+        .args(["--endpoint", "http://127.0.0.1:9/sparql", "load", "csf-2.0"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("crosswalk push"));
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }

@@ -315,6 +315,11 @@ impl Cli {
     /// Readers open the store read-only under a shared lock (any number at once); writers take it
     /// alone (`crosswalk::store::lock`). `--memory`: a fresh store loaded from `--sources`.
     pub fn open(&self, write: bool) -> Result<Db> {
+        if write && self.endpoint.is_some() {
+            bail!(crosswalk::Error::Invalid(
+                "load writes the embedded store, not --endpoint: load it here, then `crosswalk push --endpoint URL`".into()
+            ));
+        }
         if self.memory {
             let db = Db::memory()?;
             let report = load::load(
@@ -342,6 +347,28 @@ impl Cli {
 pub enum Reader {
     Local(Db),
     Remote(Remote),
+}
+
+impl Reader {
+    /// The embedded store, when that is where the queries run.
+    pub fn local(&self) -> Option<&Db> {
+        match self {
+            Reader::Local(db) => Some(db),
+            Reader::Remote(_) => None,
+        }
+    }
+
+    /// Any query (`crosswalk query`), its results for the renderer.
+    pub fn run(
+        &self,
+        text: &str,
+        bindings: &[(&str, oxigraph::model::Term)],
+    ) -> Result<oxigraph::sparql::QueryResults<'static>> {
+        Ok(match self {
+            Reader::Local(db) => db.run(text, bindings)?,
+            Reader::Remote(r) => r.query(text, bindings)?,
+        })
+    }
 }
 
 impl std::ops::Deref for Reader {

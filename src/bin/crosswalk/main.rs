@@ -4,7 +4,7 @@ mod args;
 mod push;
 
 use anyhow::{Context, Result, bail};
-use args::{Cli, Cmd, Out, Reader};
+use args::{Cli, Cmd, Out};
 use clap::{CommandFactory, Parser};
 use crosswalk::load;
 use crosswalk::render::{self, answers};
@@ -116,11 +116,7 @@ fn run(cli: &Cli) -> Result<i32> {
                 .iter()
                 .map(|(k, t)| (k.as_str(), t.clone()))
                 .collect();
-            let results = match &on {
-                Reader::Local(db) => db.run(&text, &refs)?,
-                Reader::Remote(r) => r.query(&text, &refs)?,
-            };
-            render::results::write(&mut out, results, *format)?;
+            render::results::write(&mut out, on.run(&text, &refs)?, *format)?;
         }
         Cmd::Show {
             id,
@@ -131,12 +127,7 @@ fn run(cli: &Cli) -> Result<i32> {
             digest,
         } => {
             let on = read()?;
-            let local = if let Reader::Local(db) = &on {
-                Some(db)
-            } else {
-                None
-            };
-            render::report::stats(&mut out, &*on, local, *format, *digest)?
+            render::report::stats(&mut out, &*on, on.local(), *format, *digest)?
         }
         Cmd::Map {
             req,
@@ -199,19 +190,15 @@ fn run(cli: &Cli) -> Result<i32> {
             document,
         } => out.write_all(&{
             let on = read()?;
-            let local = if let Reader::Local(db) = &on {
-                Some(db)
-            } else {
-                None
-            };
-            answer::export::export(&*on, local, *format, set.as_deref(), document.as_deref())?
+            answer::export::export(
+                &*on,
+                on.local(),
+                *format,
+                set.as_deref(),
+                document.as_deref(),
+            )?
         })?,
-        Cmd::Push {
-            update,
-            graph_store,
-            batch,
-            timeout,
-        } => push::run(&mut out, cli, update, graph_store, *batch, *timeout)?,
+        Cmd::Push { .. } => push::run(&mut out, cli)?,
         Cmd::Sources => {
             render::report::sources(&mut out, &Manifest::builtin()?, &cli.sources_dir())?
         }

@@ -1,19 +1,22 @@
 //! `crosswalk push`: the store's named graphs to the engine at --endpoint.
-use crate::args::Cli;
+use crate::args::{Cli, Cmd};
 use anyhow::{Context, Result, bail};
 use crosswalk::query::push::{self, Outcome, Target};
 use crosswalk::query::{Auth, Remote};
 use std::io::Write;
 use std::time::Duration;
 
-pub fn run(
-    out: &mut impl Write,
-    cli: &Cli,
-    update: &Option<String>,
-    graph_store: &Option<String>,
-    batch: usize,
-    timeout: u64,
-) -> Result<()> {
+pub fn run(out: &mut impl Write, cli: &Cli) -> Result<()> {
+    let Cmd::Push {
+        update,
+        graph_store,
+        batch,
+        timeout,
+    } = &cli.cmd
+    else {
+        bail!("not a push");
+    };
+    let (batch, timeout) = (*batch, *timeout);
     let Some(endpoint) = &cli.endpoint else {
         bail!(crosswalk::Error::Invalid(
             "push needs --endpoint URL (the engine's SPARQL query endpoint)".into()
