@@ -51,6 +51,13 @@ pub struct ServeArgs {
     /// Default: the URL each request was sent to (e.g. `http://HOST/sparql`).
     #[arg(long, value_name = "IRI")]
     pub base: Option<String>,
+    /// Follow the store's writers (read-only serving of a local store): when a writer asks for
+    /// the store (`crosswalk load --wait SECONDS`), let go of it — the port closes while the
+    /// writer works — and come back with the new content (the process re-executes itself and
+    /// re-opens the store once the writer is done). Several `serve --follow` processes can
+    /// share one store behind a load balancer.
+    #[arg(long)]
+    pub follow: bool,
 }
 
 impl ServeArgs {
@@ -99,6 +106,8 @@ impl ServeArgs {
 /// missing or empty store is filled from `sources` first, as a writer that lets go before
 /// serving (`load` stays out while the server runs: it holds a shared lock).
 pub fn open_store(path: &Path, sources: &Path, writable: bool) -> Result<Db> {
+    // A follower started (or re-started) while a writer asks for the store lets it go first.
+    crate::store::lock::wait_for_writer(path, crate::store::lock::READER_WAIT);
     let reader = if store::exists(path) {
         Some(Db::open_read_only(path)?)
     } else {
@@ -175,7 +184,7 @@ fn serve_with(db: Db, args: &ServeArgs, remote: Option<crate::query::Remote>) ->
         .enable_all()
         .build()
         .map_err(|e| internal("starting the async runtime", e))?;
-    let served = rt.block_on(async {
+    let served: Result<bool> = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.bind)
             .await
             .map_err(|e| Error::io(format!("binding {}", args.bind), e))?;
@@ -194,14 +203,44 @@ fn serve_with(db: Db, args: &ServeArgs, remote: Option<crate::query::Remote>) ->
                 ", updates with a token"
             }
         );
+        let follow = args.follow.then(|| db.location().map(Path::to_path_buf)).flatten();
         let app = super::router(db, cfg);
-        super::run(listener, app, super::shutdown_signal())
+        let yielded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let told = yielded.clone();
+        let stop = async move {
+            let Some(store) = follow else {
+                return super::shutdown_signal().await;
+            };
+            let want = store.join(crate::store::lock::WANT_WRITE);
+            let asked = async {
+                while !want.exists() {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            };
+            tokio::select! {
+                _ = super::shutdown_signal() => {}
+                _ = asked => told.store(true, std::sync::atomic::Ordering::SeqCst),
+            }
+        };
+        super::run(listener, app, stop)
             .await
-            .map_err(|e| internal("serving", e))
+            .map_err(|e| internal("serving", e))?;
+        Ok(yielded.load(std::sync::atomic::Ordering::SeqCst))
     });
     // Dropping the runtime would wait for every blocking task; a query that has not reached
     // its next cancellation check (or an update, which rolls back unless committed) must not
     // keep the process alive past the grace period.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
-    served
+    if served? {
+        // A writer asked for the store: this process lets go of it (exec closes every file,
+        // the store's lock with them) and starts again, the same command, which waits for the
+        // writer and opens the store as it wrote it.
+        eprintln!("a writer asked for the store: re-opening once it is done");
+        use std::os::unix::process::CommandExt;
+        let e = std::process::Command::new("/proc/self/exe")
+            .args(std::env::args_os().skip(1))
+            .exec();
+        return Err(Error::io("re-executing `crosswalk serve --follow`", e));
+    }
+    Ok(())
 }

@@ -69,6 +69,43 @@ pub fn shared(store: &Path, wait: Duration) -> Result<Option<Held>> {
     }
 }
 
+/// A writer that waits for readers (`load --wait`) says so with this file in the store
+/// directory while it waits; `serve --follow` readers seeing it let go of the store, and come
+/// back once it is gone (the writer took the store, or gave up).
+pub const WANT_WRITE: &str = "crosswalk.want-write";
+
+/// [`exclusive`], but when readers hold the store, asks them to let go ([`WANT_WRITE`]) and
+/// retries for up to `wait`. Only `serve --follow` readers let go; others keep it, and the
+/// writer fails after `wait` naming them.
+pub fn exclusive_waiting(store: &Path, wait: Duration) -> Result<Held> {
+    let first = exclusive(store);
+    if wait.is_zero() || !matches!(first, Err(Error::StoreBusy { .. })) {
+        return first;
+    }
+    let want = store.join(WANT_WRITE);
+    std::fs::write(&want, std::process::id().to_string()).map_err(|e| Error::io(&want, e))?;
+    let started = Instant::now();
+    let outcome = loop {
+        match exclusive(store) {
+            Err(Error::StoreBusy { .. }) if started.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            other => break other,
+        }
+    };
+    let _ = std::fs::remove_file(&want);
+    outcome
+}
+
+/// Waits (up to `wait`) while a writer asks for the store, so a reader does not take it back
+/// before the writer has it.
+pub fn wait_for_writer(store: &Path, wait: Duration) {
+    let started = Instant::now();
+    while store.join(WANT_WRITE).exists() && started.elapsed() < wait {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Takes the exclusive (writer) lock, or fails at once naming the holders.
 pub fn exclusive(store: &Path) -> Result<Held> {
     let path = store.join(LOCK_FILE);

@@ -146,8 +146,14 @@ impl Db {
     /// ([`crate::store::lock`]) first, so a writer never changes a store a reader holds; fails at
     /// once, naming the holders, when another process has it.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_waiting(path, std::time::Duration::ZERO)
+    }
+
+    /// [`Db::open`], waiting up to `wait` for readers that let go of the store
+    /// (`serve --follow`: [`crate::store::lock::exclusive_waiting`]).
+    pub fn open_waiting(path: &Path, wait: std::time::Duration) -> Result<Self> {
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
-        let lock = crate::store::lock::exclusive(path)?;
+        let lock = crate::store::lock::exclusive_waiting(path, wait)?;
         Self::open_rw(path, lock)
     }
 

@@ -211,3 +211,107 @@ fn a_url_given_as_store_is_an_error_naming_endpoint_and_creates_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("crosswalk push"));
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
+
+/// Kills the servers a test started, however it ends.
+struct Servers(Vec<std::process::Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// How long after a writer's `load --wait` ends a `serve --follow` answers from what it wrote:
+/// ~1.2 s measured (100 ms poll, re-exec, open); the bound leaves room for a loaded CI machine.
+const FOLLOW_FRESH: Duration = Duration::from_secs(20);
+
+#[test]
+fn two_follow_servers_share_a_store_and_serve_a_writers_load() {
+    let sources = require_sources!();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let store = tmp.path().join("store");
+    let store_arg = store.to_str().expect("path").to_owned();
+    let src_arg = sources.to_str().expect("path").to_owned();
+    let crosswalk = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .args(["--store", &store_arg, "--sources", &src_arg])
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let o = crosswalk(&["load", "csf-2.0", "sp800-53r5-5.0.1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut servers = Servers(Vec::new());
+    let mut bases = Vec::new();
+    for _ in 0..2 {
+        // A fixed port: the follower re-executes itself and binds it again.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .args([
+                "--store",
+                &store_arg,
+                "--sources",
+                &src_arg,
+                "serve",
+                "--follow",
+            ])
+            .args(["--cache", "0", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve");
+        servers.0.push(child);
+        bases.push(format!("http://127.0.0.1:{port}"));
+    }
+    let lookup = "/api/v1/map/GV.SC-07?to=sp800-53&set=olir-186";
+    let answer = |base: &str| -> Option<(u16, String)> {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .new_agent();
+        let mut r = agent.get(format!("{base}{lookup}")).call().ok()?;
+        Some((r.status().as_u16(), r.body_mut().read_to_string().ok()?))
+    };
+    let until = |what: &str, bound: Duration, ok: &dyn Fn(&(u16, String)) -> bool| {
+        let started = std::time::Instant::now();
+        loop {
+            let got: Vec<Option<(u16, String)>> = bases.iter().map(|b| answer(b)).collect();
+            if got.iter().all(|g| g.as_ref().is_some_and(ok)) {
+                return (started.elapsed(), got);
+            }
+            assert!(started.elapsed() < bound, "{what}: {got:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    // Both serve the store as it is: the set is not loaded yet (an unknown name: 404), alike.
+    let (_, before) = until("servers up", Duration::from_secs(60), &|r| r.0 == 404);
+    assert_eq!(before[0], before[1]);
+    // The writer asks the followers for the store, loads, and they come back with it.
+    let o = crosswalk(&["load", "--wait", "120", "olir-csf2-sp800-53-5.2.0"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (took, after) = until("the load reaches both servers", FOLLOW_FRESH, &|r| {
+        r.0 == 200
+    });
+    assert_eq!(after[0], after[1], "both servers answer the same");
+    let v: serde_json::Value =
+        serde_json::from_str(&after[0].as_ref().expect("answer").1).expect("json");
+    let mut t: Vec<&str> = v["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .filter_map(|a| a["target"].as_str())
+        .collect();
+    t.dedup();
+    assert_eq!(t, ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]);
+    eprintln!("both followers answered from the load {took:?} after it ended");
+    // A writer that does not wait still fails at once while followers hold the store.
+    let o = crosswalk(&["load", "olir-csf2-sp800-53-5.2.0"]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -78,6 +78,10 @@ pub enum Cmd {
         /// With --mapping: load only these mapping files (into the store as it is).
         #[command(flatten)]
         user: UserFiles,
+        /// Wait up to this many seconds for readers to let go of the store: `serve --follow`
+        /// processes do, and re-open it with the new content when the load is done.
+        #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+        wait: u64,
     },
     /// Run SPARQL: query text, @file.rq, `-` (standard input), or the name of a query in
     /// queries/.
@@ -336,7 +340,11 @@ impl Cli {
         }
         let path = self.store_path()?;
         Ok(if write {
-            Db::open(&path)?
+            let wait = match &self.cmd {
+                Cmd::Load { wait, .. } => *wait,
+                _ => 0,
+            };
+            Db::open_waiting(&path, std::time::Duration::from_secs(wait))?
         } else {
             Db::open_read_only(&path)?
         })
