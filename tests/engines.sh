@@ -131,7 +131,11 @@ exercise() { # engine, query endpoint, update endpoint, then push's own argument
   check "$engine: a planted difference is caught" \
     differs "$ep" "$engine (planted)" map GV.SC-07 --to sp800-53 --set olir-186 --format csv
 }
-differs() { ! same "$@"; }
+differs() { # same's FAIL line is the expected outcome here: shown as what was caught
+  local out
+  if out=$(same "$@"); then echo "   the planted difference went unseen"; return 1; fi
+  echo "   caught: ${out#FAIL }" | head -1
+}
 
 for engine in ${ENGINES:-oxigraph virtuoso}; do
   case "$engine" in

@@ -5,8 +5,9 @@
 //! read-only opens, and Oxigraph calls a read-only open beside a writer undefined behaviour (a
 //! reader could see a graph half rewritten by the bulk loader). So every process takes an
 //! advisory `flock` on `<store>/crosswalk.lock` for as long as it has the store open: readers
-//! (every read command, `serve`) a shared one, a `load` an exclusive one. A writer never waits:
-//! it fails at once with the store and the holders (pid and command, read from
+//! (every read command, `serve`) a shared one, a `load` an exclusive one. A writer does not wait
+//! (unless `load --wait`, which asks `serve --follow` readers to let go: [`WANT_WRITE`]): it
+//! fails at once with the store and the holders (pid and command, read from
 //! `/proc/locks`). A reader started during a write waits for it, up to a bound. `serve` with
 //! update tokens is a reader here: its updates are single RocksDB transactions, which a
 //! read-only open sees whole or not at all.
