@@ -13,7 +13,7 @@ const GRAPH_OF: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
 SELECT DISTINCT ?g WHERE { GRAPH ?g { ?doc a cw:Document } FILTER(?g != <https://w3id.org/crosswalk/graph/inferred>) }";
 
 /// The named graph a document (or mapping set) was loaded into.
-pub fn graph_of(db: &Db, doc: &str) -> Result<NamedNode> {
+pub fn graph_of(db: &dyn Sparql, doc: &str) -> Result<NamedNode> {
     let iri = NamedNode::new(doc).map_err(|e| Error::Invalid(format!("{doc}: {e}")))?;
     let sol = db.select(GRAPH_OF, &[("doc", iri.into())])?;
     match sol.rows.first().and_then(|r| r[0].as_ref()) {
@@ -51,6 +51,56 @@ pub fn rdf(db: &Db, graphs: &[NamedNode], format: RdfFormat) -> Result<Vec<u8>> 
                 oxigraph::model::GraphName::DefaultGraph,
             ))
             .map_err(io)?;
+        }
+    }
+    w.finish().map_err(io)
+}
+
+/// [`rdf`] from a remote engine (`--endpoint`): each graph read by a `SELECT` of its triples;
+/// no graph given: every graph `crosswalk push` wrote there (each records its digest).
+pub fn rdf_on(on: &dyn Sparql, graphs: &[NamedNode], format: RdfFormat) -> Result<Vec<u8>> {
+    let mut graphs = graphs.to_vec();
+    if graphs.is_empty() {
+        let sol = on.select(
+            &format!(
+                "SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g <{}> ?d }} }} ORDER BY ?g",
+                cw::LOAD_DIGEST.as_str()
+            ),
+            &[],
+        )?;
+        for r in &sol.rows {
+            if let Some(oxigraph::model::Term::NamedNode(g)) = &r[0] {
+                graphs.push(g.clone());
+            }
+        }
+    }
+    let mut w = crate::model::vocab::rdf_serializer(format).for_writer(Vec::new());
+    let io = |e: std::io::Error| Error::Invalid(format!("serializing: {e}"));
+    for g in &graphs {
+        let sol = on.select(
+            &format!(
+                "SELECT ?s ?p ?o WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}",
+                g.as_str()
+            ),
+            &[],
+        )?;
+        let name = if format.supports_datasets() {
+            oxigraph::model::GraphName::NamedNode(g.clone())
+        } else {
+            oxigraph::model::GraphName::DefaultGraph
+        };
+        for r in &sol.rows {
+            use oxigraph::model::{NamedOrBlankNode, Term};
+            let s: NamedOrBlankNode = match &r[0] {
+                Some(Term::NamedNode(n)) => n.clone().into(),
+                Some(Term::BlankNode(b)) => b.clone().into(),
+                _ => continue,
+            };
+            let (Some(Term::NamedNode(p)), Some(o)) = (&r[1], &r[2]) else {
+                continue;
+            };
+            w.serialize_quad(&Quad::new(s, p.clone(), o.clone(), name.clone()))
+                .map_err(io)?;
         }
     }
     w.finish().map_err(io)
@@ -613,9 +663,15 @@ pub fn export(
     let db = on;
     let rdf_of = |f: RdfFormat| -> Result<Vec<u8>> {
         let Some(db) = local else {
-            return Err(Error::Invalid(
-                "an RDF export reads the embedded store; from a remote engine export sssom, csv or oscal-mapping (or use the engine's own Graph Store Protocol)".into(),
-            ));
+            let mut graphs = Vec::new();
+            if let Some(s) = &set_iri {
+                graphs.push(graph_of(on, s)?);
+            }
+            if let Some(d) = document {
+                let doc = crate::load::user_set::doc_by_scheme(on, d)?;
+                graphs.push(graph_of(on, &doc)?);
+            }
+            return rdf_on(on, &graphs, f);
         };
         let mut graphs = Vec::new();
         if let Some(s) = &set_iri {

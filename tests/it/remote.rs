@@ -129,6 +129,27 @@ fn every_named_query_and_answer_through_the_protocol_equals_the_embedded_store()
         let m = |on: &dyn Sparql| answer::map_with(on, id, None, None, true, false).expect(id);
         assert_eq!(m(&remote), m(db), "map {id}");
     }
+    // An RDF export read through the protocol is the graph's own triples.
+    let nt = |on: &dyn Sparql, local: Option<&Db>| {
+        let b = answer::export::export(
+            on,
+            local,
+            crosswalk::render::ExportFormat::Nt,
+            None,
+            Some("csf"),
+        )
+        .expect("export");
+        let mut l: Vec<String> = String::from_utf8(b)
+            .expect("utf-8")
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        l.sort();
+        l
+    };
+    let (there, here) = (nt(&remote, None), nt(db, Some(db)));
+    assert!(here.len() > 6000, "{}", here.len());
+    assert_eq!(there, here);
     let p = |on: &dyn Sparql| answer::path(on, "ID.AM-06", "SR-6", 4).expect("path");
     let (there, here) = (p(&remote), p(db));
     assert_eq!(here.as_ref().map(Vec::len), Some(4));
