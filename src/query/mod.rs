@@ -598,6 +598,18 @@ pub fn bind_value(kind: Kind, v: &str) -> Result<Term> {
     })
 }
 
+/// `text` with `BASE <base>` declared first (standard SPARQL: the prologue takes BASE and PREFIX
+/// in any order, and a later BASE in `text` still wins), so the same text runs on any engine.
+pub fn with_base(text: String, base: Option<&str>) -> Result<String> {
+    let Some(base) = base else { return Ok(text) };
+    let iri = oxigraph::model::NamedNode::new(base).map_err(|e| {
+        Error::Invalid(format!(
+            "--base `{base}` is not an absolute IRI ({e}); example: --base https://example.org/"
+        ))
+    })?;
+    Ok(format!("BASE {iri}\n{text}"))
+}
+
 /// What `crosswalk query QUERY -p k=v` runs: a named query of the library (bound and checked),
 /// `-` (SPARQL on standard input), `@file.rq`, or SPARQL text; a file or text with `-p`
 /// declares its parameters in `# param:` header lines, as queries/ do. Returns the text and

@@ -78,6 +78,10 @@ pub enum Cmd {
         /// name=value for a named query's parameters.
         #[arg(long = "param", short = 'p', value_parser = parse_kv)]
         params: Vec<(String, String)>,
+        /// Base IRI for relative IRIs in the query (`<s>`), as `BASE <…>` would declare; the
+        /// HTTP endpoint's base is its own URL (or `serve --base`).
+        #[arg(long, value_name = "IRI")]
+        base: Option<String>,
         /// SELECT/ASK: table, csv, tsv, json, markdown, sparql-json, sparql-xml; CONSTRUCT/DESCRIBE:
         /// table (Turtle), turtle, ntriples, nquads. Media types work too (text/csv).
         #[arg(

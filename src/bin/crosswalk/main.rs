@@ -107,10 +107,12 @@ fn run(cli: &Cli) -> Result<i32> {
         Cmd::Query {
             query,
             params,
+            base,
             format,
         } => {
             let db = read()?;
             let (text, bindings) = query::prepare(&db, query, params)?;
+            let text = query::with_base(text, base.as_deref())?;
             let refs: Vec<_> = bindings
                 .iter()
                 .map(|(k, t)| (k.as_str(), t.clone()))
