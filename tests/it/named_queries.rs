@@ -326,6 +326,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
             "mapping-explain",
             "neighbors",
             "set-metadata",
+            "set-pairs",
             "set-source-file",
             "withdrawn-migrations",
         ]

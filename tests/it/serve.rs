@@ -662,6 +662,46 @@ fn api_coverage_and_gaps_agree_with_the_library() {
     }
 }
 
+/// `GET /api/v1/diff?set=OLD&set=NEW`: the library's answer as JSON, CSV like the CLI's, and
+/// the request checked as the CLI checks it.
+#[test]
+fn api_diff_answers_as_the_library_does() {
+    let b = server!();
+    let Some(db) = util::loaded() else { return };
+    let (old, new) = (
+        "csf2-reference-tool/sp-800-53-rev-5-1-1",
+        "csf2-reference-tool/sp-800-53-rev-5-2-0",
+    );
+    let want = crosswalk::answer::DiffRequest {
+        sets: vec![old.into(), new.into()],
+    }
+    .answer(db)
+    .expect("diff");
+    let url = format!("{b}/api/v1/diff?set={}&set={}", enc(old), enc(new));
+    let r = get(&url, None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json(), serde_json::to_value(&want).expect("json"));
+    assert_eq!(r.json()["added"].as_array().map(Vec::len), Some(7));
+    let r = get(&url, Some("text/csv"));
+    assert_eq!(r.content_type, "text/csv; charset=utf-8");
+    let mut cli = Vec::new();
+    crosswalk::render::answers::diff(&mut cli, &want, crosswalk::render::Format::Csv)
+        .expect("render");
+    assert_eq!(r.body, cli);
+    for (bad, status) in [
+        (format!("set={}", enc(old)), 400),
+        (
+            format!("set={}&set={}&set=olir-186", enc(old), enc(new)),
+            400,
+        ),
+        (format!("set={}&set=olir-168", enc(old)), 404),
+        (format!("set={}&set={}&sets=x", enc(old), enc(new)), 400),
+    ] {
+        let r = get(&format!("{b}/api/v1/diff?{bad}"), None);
+        assert_eq!(r.status, status, "{bad}: {}", r.text());
+    }
+}
+
 #[test]
 fn api_path_sets_documents_and_named_queries() {
     let b = server!();
@@ -744,6 +784,7 @@ fn openapi_health_version_page_and_fallback() {
         "/api/v1/coverage",
         "/api/v1/gaps",
         "/api/v1/path",
+        "/api/v1/diff",
         "/api/v1/mapping-sets",
         "/api/v1/documents",
         "/api/v1/queries",

@@ -3,7 +3,7 @@
 use crate::parse_kv;
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
-use crosswalk::answer::{CheckRequest, CoverageRequest, MapRequest, PathRequest};
+use crosswalk::answer::{CheckRequest, CoverageRequest, DiffRequest, MapRequest, PathRequest};
 use crosswalk::load;
 use crosswalk::load::user_set::UserFiles;
 use crosswalk::render::{CheckFormat, ExportFormat, Format, QueryFormat};
@@ -146,6 +146,17 @@ pub enum Cmd {
     Path {
         #[command(flatten)]
         req: PathRequest,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// What changed between two mapping sets: pairs added, removed, and pairs whose
+    /// relationship changed (pairs compared by element, printed by notation).
+    #[command(
+        after_help = "Example:\n  crosswalk diff --set csf2-reference-tool/sp-800-53-rev-5-1-1 --set csf2-reference-tool/sp-800-53-rev-5-2-0"
+    )]
+    Diff {
+        #[command(flatten)]
+        req: DiffRequest,
         #[command(flatten)]
         out: Out,
     },

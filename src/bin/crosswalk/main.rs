@@ -155,6 +155,10 @@ fn run(cli: &Cli) -> Result<i32> {
             &req.answer(&read()?)?,
             *format,
         )?,
+        Cmd::Diff {
+            req,
+            out: Out { format },
+        } => answers::diff(&mut out, &req.answer(&read()?)?, *format)?,
         Cmd::Serve(a) => {
             let db = if cli.memory {
                 read()?
