@@ -234,7 +234,7 @@ impl Kind {
             (Some("focus"), _) => Kind::Focus,
             (Some("priority"), _) => Kind::Priority,
             (Some("document"), _) => Kind::Document,
-            (Some("iri" | "mapping"), _) => Kind::Iri,
+            (Some("iri" | "mapping" | "resource"), _) => Kind::Iri,
             (Some("integer"), _) => Kind::Integer,
             _ => Kind::String,
         };

@@ -105,7 +105,7 @@ fn pairs(q: Option<String>) -> Vec<(String, String)> {
 
 /// Runs `f` on the blocking pool over a cancellable view of the store; library errors become
 /// failures (a timeout's cancellation as `timeout`).
-async fn on_store<T: Send + 'static>(
+pub(super) async fn on_store<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce(&Cancellable) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, Failure> {

@@ -702,6 +702,95 @@ fn api_diff_answers_as_the_library_does() {
     }
 }
 
+/// The graph's own IRIs resolve: `/id/…`, `/doc/…` answer with the resource's triples by
+/// `Accept` (and a browser is sent to the card), `/ontology` is the vocabulary,
+/// `/context.jsonld` the prefixes.
+#[test]
+fn linked_data_iris_resolve() {
+    let b = server!();
+    let Some(db) = util::loaded() else { return };
+    let iri = "https://w3id.org/crosswalk/id/csf/2.0/GV.SC-07";
+    let n = util::count(
+        db,
+        &format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} }}"
+        ),
+    );
+    assert!(n > 10, "{n}");
+    for (accept, format) in [
+        ("text/turtle", RdfFormat::Turtle),
+        ("application/n-triples", RdfFormat::NTriples),
+        (
+            "application/ld+json",
+            RdfFormat::JsonLd {
+                profile: oxigraph::io::JsonLdProfileSet::empty(),
+            },
+        ),
+        ("application/rdf+xml", RdfFormat::RdfXml),
+    ] {
+        let r = get(&format!("{b}/id/csf/2.0/GV.SC-07"), Some(accept));
+        assert_eq!(r.status, 200, "{accept}: {}", r.text());
+        assert!(r.content_type.starts_with(accept), "{}", r.content_type);
+        let triples: Vec<_> = RdfParser::from_format(format)
+            .for_slice(&r.body)
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{accept}: {e}"));
+        assert_eq!(triples.len(), n, "{accept}");
+        assert!(
+            triples
+                .iter()
+                .all(|q| q.subject.to_string() == format!("<{iri}>"))
+        );
+        assert!(triples.iter().any(|q| {
+            q.predicate.as_str() == "http://www.w3.org/2004/02/skos/core#notation"
+                && q.object.to_string() == "\"GV.SC-07\""
+        }));
+    }
+    // A browser gets the element's card on the page.
+    let no_redirects = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent();
+    let r = reply(
+        no_redirects
+            .get(format!("{b}/id/csf/2.0/GV.SC-07"))
+            .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .call()
+            .expect("GET"),
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/#browse=GV.SC-07"));
+    // A document has no card: an HTML table of its triples, every value escaped.
+    let r = get(&format!("{b}/doc/csf/2.0"), Some("text/html"));
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text()
+            .contains("The NIST Cybersecurity Framework (CSF) 2.0"),
+        "{}",
+        r.text()
+    );
+    // An IRI the graph says nothing about is 404, never an empty document.
+    let r = get(&format!("{b}/id/csf/2.0/ZZ-99"), Some("text/turtle"));
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+    // The vocabulary, whole.
+    let r = get(&format!("{b}/ontology"), Some("application/n-triples"));
+    assert_eq!(r.status, 200);
+    let onto = util::count(
+        db,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/crosswalk/graph/ontology> { ?s ?p ?o } }",
+    );
+    let lines = r.text().lines().filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(lines, onto);
+    let r = get(&format!("{b}/context.jsonld"), None);
+    assert_eq!(r.content_type, "application/ld+json");
+    assert_eq!(
+        r.json()["@context"]["cw"],
+        "https://w3id.org/crosswalk/ontology#"
+    );
+}
+
 #[test]
 fn api_path_sets_documents_and_named_queries() {
     let b = server!();
