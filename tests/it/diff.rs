@@ -131,11 +131,11 @@ fn diff_names_are_checked_and_exactly_two_sets_are_compared() {
 
     // The CLI: a table that fits 100 columns, CSV with one row per pair that differs.
     let dir = util::sources().expect("sources");
-    let store = tempfile_store(&dir);
+    let tmp = tempfile_store(&dir);
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
             .arg("--store")
-            .arg(&store)
+            .arg(tmp.path().join("store"))
             .args(args)
             .output()
             .expect("run crosswalk")
@@ -172,26 +172,22 @@ fn diff_names_are_checked_and_exactly_two_sets_are_compared() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown mapping set `nope`"));
 }
 
-/// A store on disk holding the Reference Tool only (what the CLI test reads).
-fn tempfile_store(dir: &Path) -> std::path::PathBuf {
-    static STORE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    STORE
-        .get_or_init(|| {
-            let path = std::env::temp_dir().join(format!("cw-diff-{}", std::process::id()));
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
-                .arg("--store")
-                .arg(&path)
-                .arg("--sources")
-                .arg(dir)
-                .args(["load", "csf-2.0", "sp800-53r5-5.0.1", "csf2-reference-tool"])
-                .output()
-                .expect("run crosswalk load");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            path
-        })
-        .clone()
+/// A store on disk with CSF 2.0, SP 800-53 and the Reference Tool (what the CLI test reads),
+/// removed when the returned guard drops.
+fn tempfile_store(dir: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .arg("--store")
+        .arg(tmp.path().join("store"))
+        .arg("--sources")
+        .arg(dir)
+        .args(["load", "csf-2.0", "sp800-53r5-5.0.1", "csf2-reference-tool"])
+        .output()
+        .expect("run crosswalk load");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tmp
 }
