@@ -191,3 +191,68 @@ fn tempfile_store(dir: &Path) -> tempfile::TempDir {
     );
     tmp
 }
+
+/// Terminal output fits 100 columns by default (IRIs as `prefix:local`, long text wrapped);
+/// `--wide` prints everything in full.
+#[test]
+fn terminal_output_fits_100_columns() {
+    let dir = require_sources!();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .arg("--memory")
+            .arg("--sources")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .expect("run crosswalk");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let width = |s: &str| s.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    for args in [
+        &["stats"][..],
+        &["map", "AC-2"],
+        &["query", "documents"],
+        &[
+            "query",
+            "cyber-ai-priority",
+            "-p",
+            "focus=secure",
+            "-p",
+            "priority=1",
+        ],
+    ] {
+        let text = run(args);
+        assert!(
+            width(&text) <= 100,
+            "{args:?} is {} columns:\n{text}",
+            width(&text)
+        );
+        assert!(
+            !text.contains("https://w3id.org/crosswalk/doc/csf"),
+            "{args:?}: a full IRI"
+        );
+    }
+    let docs = run(&["query", "documents"]);
+    assert!(
+        docs.contains("prefixes: cwd: <https://w3id.org/crosswalk/doc/>"),
+        "{docs}"
+    );
+    assert!(docs.contains("cwd:csf/2.0"), "{docs}");
+    let wide = run(&["--wide", "query", "documents"]);
+    assert!(
+        wide.contains("https://w3id.org/crosswalk/doc/csf/2.0"),
+        "{wide}"
+    );
+    assert!(width(&wide) > 100);
+    // Machine formats are never abbreviated.
+    let csv = run(&["query", "documents", "--format", "csv"]);
+    assert!(
+        csv.contains("https://w3id.org/crosswalk/doc/csf/2.0,"),
+        "{csv}"
+    );
+}

@@ -36,6 +36,10 @@ pub struct Cli {
     /// Sources directory (the download cache layout).
     #[arg(long, global = true, env = "CROSSWALK_SOURCES")]
     pub sources: Option<PathBuf>,
+    /// Tables as wide as their content, with full IRIs (default: fit 100 columns, IRIs as
+    /// `prefix:local`). Machine formats (csv, json) are always in full.
+    #[arg(long, global = true)]
+    pub wide: bool,
     #[command(subcommand)]
     pub cmd: Cmd,
 }

@@ -67,6 +67,7 @@ fn main() {
 /// Runs the command; the exit status when it is not an error (`check` fails with 1).
 fn run(cli: &Cli) -> Result<i32> {
     let mut out = std::io::stdout().lock();
+    crosswalk::render::set_wide(cli.wide);
     let read = || cli.open(false);
     match &cli.cmd {
         Cmd::Fetch {
