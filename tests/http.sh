@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `crosswalk serve` against clients no one here wrote: SPARQLWrapper and rdflib
-# (tests/http_clients.py), headless Chromium driving the page (tests/browser_page.py), curl with
+# (tests/http_clients.py), Comunica (tests/comunica/clients.mjs), headless Chromium driving the page (tests/browser_page.py), curl with
 # every Accept type, and a bounded wrk load test on loopback. Run from the crate root after
 # `cargo test` (it uses the debug binary that `cargo test` built):
 #   CROSSWALK_SOURCES=../shared/sources bash tests/http.sh
 # Needs: python3 with SPARQLWrapper, rdflib, playwright (PYTHON=… picks the interpreter),
-# /usr/bin/chromium, wrk, curl. .ci/run installs them.
+# /usr/bin/chromium, wrk, curl, node and npm. .ci/run installs them.
 source "$(dirname "$0")/lib.sh"
 work="$(mktemp -d)"
 server_pid=""
@@ -59,6 +59,22 @@ check "data unchanged after the refused update" accept_ok "$q" text/csv text/csv
 
 echo "== SPARQLWrapper and rdflib"
 check "tests/http_clients.py" "$python" tests/http_clients.py "$base"
+
+echo "== Comunica (npm @comunica/query-sparql, tests/comunica/package-lock.json)"
+# Installed from the lock file into a cache directory beside the build cache (never into the
+# checkout), again only when the lock changes.
+if [[ -n "${CARGO_TARGET_DIR:-}" ]]; then comunica_cache="$(dirname "$CARGO_TARGET_DIR")"; else comunica_cache="${XDG_CACHE_HOME:-$HOME/.cache}/crosswalk-ci"; fi
+comunica="${CROSSWALK_COMUNICA_DIR:-$comunica_cache/comunica}"
+comunica_install() {
+  mkdir -p "$comunica"
+  if ! cmp -s tests/comunica/package-lock.json "$comunica/package-lock.json" || [[ ! -d "$comunica/node_modules/@comunica/query-sparql" ]]; then
+    cp tests/comunica/package.json tests/comunica/package-lock.json "$comunica/"
+    (cd "$comunica" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  cp tests/comunica/clients.mjs "$comunica/"
+}
+check "npm ci @comunica/query-sparql" comunica_install
+check "tests/comunica/clients.mjs" node "$comunica/clients.mjs" "$base"
 
 echo "== headless Chromium on the page"
 check "tests/browser_page.py" "$python" tests/browser_page.py "$base"

@@ -3,13 +3,14 @@
 //! SPARQL 1.1 endpoint).
 pub mod card;
 pub mod check;
+pub mod diff;
 pub mod export;
 pub mod request;
 pub mod shacl;
 
 use crate::model::error::{Error, Result};
 use crate::query::{Solutions, Sparql, named, term_text};
-pub use request::{CheckRequest, CoverageRequest, MapRequest, PathRequest};
+pub use request::{CheckRequest, CoverageRequest, DiffRequest, MapRequest, PathRequest};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -170,6 +170,28 @@ impl PathRequest {
     }
 }
 
+/// `diff --set OLD --set NEW`: what changed between two mapping sets. (The HTTP API reads the
+/// same two `set` parameters, repeated, from the query string.)
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DiffRequest {
+    /// The two mapping sets, old then new, by scheme (see `crosswalk query mapping-sets`).
+    #[arg(long = "set", required = true, num_args = 1, value_name = "SET")]
+    pub sets: Vec<String>,
+}
+
+impl DiffRequest {
+    /// The difference; anything but exactly two sets, or an unknown set, is an error.
+    pub fn answer(&self, on: &dyn Sparql) -> Result<super::diff::SetDiff> {
+        match self.sets.as_slice() {
+            [old, new] => super::diff::sets(on, old, new),
+            other => Err(Error::Invalid(format!(
+                "diff compares exactly two mapping sets (--set OLD --set NEW), not {}",
+                other.len()
+            ))),
+        }
+    }
+}
+
 // Query-string values are text: these read them as strictly as the CLI does. An error says
 // what is accepted; the caller prefixes the parameter's name (serde_path_to_error).
 

@@ -180,7 +180,7 @@ impl Kind {
             (Some("focus"), _) => Kind::Focus,
             (Some("priority"), _) => Kind::Priority,
             (Some("document"), _) => Kind::Document,
-            (Some("iri" | "mapping"), _) => Kind::Iri,
+            (Some("iri" | "mapping" | "resource"), _) => Kind::Iri,
             (Some("integer"), _) => Kind::Integer,
             _ => Kind::String,
         };
@@ -542,6 +542,18 @@ pub fn bind_value(kind: Kind, v: &str) -> Result<Term> {
         }
         _ => Literal::new_simple_literal(v).into(),
     })
+}
+
+/// `text` with `BASE <base>` declared first (standard SPARQL: the prologue takes BASE and PREFIX
+/// in any order, and a later BASE in `text` still wins), so the same text runs on any engine.
+pub fn with_base(text: String, base: Option<&str>) -> Result<String> {
+    let Some(base) = base else { return Ok(text) };
+    let iri = oxigraph::model::NamedNode::new(base).map_err(|e| {
+        Error::Invalid(format!(
+            "--base `{base}` is not an absolute IRI ({e}); example: --base https://example.org/"
+        ))
+    })?;
+    Ok(format!("BASE {iri}\n{text}"))
 }
 
 /// What `crosswalk query QUERY -p k=v` runs: a named query of the library (bound and checked),

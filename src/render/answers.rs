@@ -4,6 +4,7 @@
 //! give the same bytes.
 use super::{Format, LIST_SEPARATOR, markdown_table};
 use crate::answer::card::{Card, Dangling, Shown};
+use crate::answer::diff::SetDiff;
 use crate::answer::{Coverage, CoverageRow, Hop, MapAnswer};
 use std::fmt;
 use std::io::{self, Write};
@@ -251,6 +252,71 @@ pub fn path<W: Write>(
                         .as_ref()
                         .map(|s| format!("   [set: {s}]"))
                         .unwrap_or_default()
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `diff`: pairs added, removed and re-typed between two mapping sets. CSV/TSV/Markdown: one
+/// row per pair that differs (`change` is added, removed or changed).
+pub fn diff<W: Write>(out: &mut W, d: &SetDiff, format: Format) -> io::Result<()> {
+    let all = || {
+        [
+            ("added", &d.added),
+            ("removed", &d.removed),
+            ("changed", &d.changed),
+        ]
+        .into_iter()
+        .flat_map(|(what, v)| v.iter().map(move |p| (what, p)))
+    };
+    match format {
+        Format::Json => json_to(out, d),
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let rows: Vec<Vec<String>> = all()
+                .map(|(what, p)| {
+                    vec![
+                        what.to_owned(),
+                        p.subject.clone(),
+                        p.object.clone(),
+                        p.old.join(LIST_SEPARATOR),
+                        p.new.join(LIST_SEPARATOR),
+                        p.object_label.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let header = ["change", "subject", "object", "old", "new", "object_label"];
+            records(out, format, &header, &rows)
+        }
+        Format::Table => {
+            writeln!(out, "old: {} ({} pairs)", d.old.set, d.old.pairs)?;
+            writeln!(out, "new: {} ({} pairs)", d.new.set, d.new.pairs)?;
+            writeln!(
+                out,
+                "{} added, {} removed, {} changed, {} unchanged",
+                d.added.len(),
+                d.removed.len(),
+                d.changed.len(),
+                d.unchanged
+            )?;
+            for (what, p) in all() {
+                let sign = match what {
+                    "added" => "+",
+                    "removed" => "-",
+                    _ => "~",
+                };
+                let rel = match what {
+                    "changed" => format!("{} → {}", p.old.join(", "), p.new.join(", ")),
+                    "added" => p.new.join(", "),
+                    _ => p.old.join(", "),
+                };
+                let title = p.object_label.as_deref().unwrap_or("");
+                let title: String = title.chars().take(48).collect();
+                writeln!(
+                    out,
+                    "{sign} {:<10} {:<14} {:<16} {title}",
+                    p.subject, p.object, rel
                 )?;
             }
             Ok(())

@@ -10,6 +10,7 @@ pub mod results;
 use crate::query::{Solutions, term_text};
 use oxigraph::model::Term;
 use std::fmt::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How an answer is printed. Each value also answers to its media type and file extension
 /// (`--format text/csv`, `--format application/json`).
@@ -156,22 +157,145 @@ fn cell(t: &Option<Term>) -> String {
     t.as_ref().map(term_text).unwrap_or_default()
 }
 
+/// How wide a table may be, in columns (0: no limit, `--wide`). A property of the terminal
+/// the binary sets once at start, as it sets colour; 100 by default.
+static TABLE_WIDTH: AtomicUsize = AtomicUsize::new(DEFAULT_WIDTH);
+
+/// The width tables and lists fit unless `--wide` is given.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// `--wide`: tables as wide as their content, IRIs in full.
+pub fn set_wide(wide: bool) {
+    TABLE_WIDTH.store(if wide { 0 } else { DEFAULT_WIDTH }, Ordering::Relaxed);
+}
+
+/// Whether tables print in full (`--wide`).
+pub fn is_wide() -> bool {
+    TABLE_WIDTH.load(Ordering::Relaxed) == 0
+}
+
+/// Prefixes a table abbreviates IRIs with: the vocabulary's, plus the element and mapping
+/// namespaces. Display only — every one used is listed under the table, and `--wide` (or
+/// `--format csv`/`json`) gives full IRIs.
+const DISPLAY_PREFIXES: &[(&str, &str)] = &[
+    ("id", "https://w3id.org/crosswalk/id/"),
+    ("mapping", "https://w3id.org/crosswalk/mapping/"),
+];
+
+/// `iri` as `prefix:local` when a known prefix covers it, with the prefix used.
+fn abbreviate(iri: &str) -> Option<(String, &'static str, &'static str)> {
+    crate::model::vocab::PREFIXES
+        .iter()
+        .chain(DISPLAY_PREFIXES)
+        .filter(|(_, ns)| iri.starts_with(ns) && iri.len() > ns.len())
+        .max_by_key(|(_, ns)| ns.len())
+        .map(|(p, ns)| (format!("{p}:{}", &iri[ns.len()..]), *p, *ns))
+}
+
 pub fn table(s: &Solutions) -> String {
+    let wide = is_wide();
+    let mut used = std::collections::BTreeMap::new();
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
     t.set_header(s.vars.clone());
+    let mut cells: Vec<Vec<String>> = Vec::with_capacity(s.rows.len());
     for r in &s.rows {
-        t.add_row(r.iter().map(|c| {
-            let mut v = cell(c);
-            if v.chars().count() > 120 {
-                v = v.chars().take(117).collect::<String>() + "...";
-            }
-            v
-        }));
+        let row: Vec<String> = r
+            .iter()
+            .map(|c| {
+                let mut v = match c {
+                    Some(Term::NamedNode(n)) if !wide => match abbreviate(n.as_str()) {
+                        Some((short, p, ns)) => {
+                            used.insert(p, ns);
+                            short
+                        }
+                        None => n.as_str().to_owned(),
+                    },
+                    _ => cell(c),
+                };
+                let max = if wide { 120 } else { 300 };
+                if v.chars().count() > max {
+                    v = v.chars().take(max - 3).collect::<String>() + "...";
+                }
+                v
+            })
+            .collect();
+        t.add_row(row.clone());
+        cells.push(row);
     }
     let mut out = t.to_string();
+    if !wide && out.lines().any(|l| l.chars().count() > DEFAULT_WIDTH) {
+        // Too wide for a table: one record per row, `name  value`, long values wrapped (as
+        // psql's expanded display does).
+        out = records(&s.vars, &cells);
+    }
     let _ = writeln!(out, "\n{} row(s)", s.rows.len());
+    if !used.is_empty() {
+        let list: Vec<String> = used.iter().map(|(p, ns)| format!("{p}: <{ns}>")).collect();
+        let _ = writeln!(
+            out,
+            "{}",
+            wrap(&format!("prefixes: {}", list.join(", ")), DEFAULT_WIDTH)
+        );
+        let _ = writeln!(out, "(--wide: full IRIs, no wrapping)");
+    }
+    out
+}
+
+/// Rows as records: each value after its column's name, wrapped to [`DEFAULT_WIDTH`] under
+/// itself; a blank line between rows; empty values left out.
+fn records(vars: &[String], rows: &[Vec<String>]) -> String {
+    let name_w = vars.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+    let value_w = DEFAULT_WIDTH.saturating_sub(name_w + 2).max(20);
+    let indent = " ".repeat(name_w + 2);
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for (var, v) in vars.iter().zip(row) {
+            if v.is_empty() {
+                continue;
+            }
+            let flat = v.split_whitespace().collect::<Vec<_>>().join(" ");
+            let wrapped = wrap(&flat, value_w);
+            for (j, line) in wrapped.lines().enumerate() {
+                if j == 0 {
+                    let _ = writeln!(out, "{var:<name_w$}  {line}");
+                } else {
+                    let _ = writeln!(out, "{indent}{line}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `text` broken at spaces into lines of at most `width` characters.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    let words = text.split(' ').flat_map(|w| {
+        // A word longer than the width (a long IRI) is cut into pieces that fit.
+        let chars: Vec<char> = w.chars().collect();
+        chars
+            .chunks(width.max(1))
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+    });
+    for word in words {
+        let n = word.chars().count();
+        if line > 0 && line + 1 + n > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(&word);
+        line += n;
+    }
     out
 }
 

@@ -88,15 +88,22 @@ pub fn stats<W: Write>(
     } else {
         writeln!(out, "\nnamed graphs:").map_err(io)?;
     }
+    // Graph names in `cwg:` form unless --wide (a digest line is 64 more characters).
+    let wide = super::is_wide();
+    let col = if wide { 62 } else { 44 };
     for (g, n) in db.graph_sizes()? {
         let d = if digest {
             db.graph_digest(&g)?
         } else {
             String::new()
         };
-        writeln!(out, "  {:<62} {n:>8}  {d}", g.as_str()).map_err(io)?;
+        let name = match g.as_str().strip_prefix("https://w3id.org/crosswalk/graph/") {
+            Some(local) if !wide => format!("cwg:{local}"),
+            _ => g.as_str().to_owned(),
+        };
+        writeln!(out, "  {name:<col$} {n:>8}  {d}").map_err(io)?;
     }
-    writeln!(out, "  total {:>75}", db.len()?).map_err(io)
+    writeln!(out, "  {:<col$} {:>8}", "total", db.len()?).map_err(io)
 }
 
 /// `validate`: SHACL results in pyshacl's JSON shape (tests/shacl_crosscheck.py).

@@ -25,6 +25,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/coverage", get(coverage))
         .route("/gaps", get(gaps))
         .route("/path", get(path))
+        .route("/diff", get(diff))
         .route("/mapping-sets", get(mapping_sets))
         .route("/documents", get(documents))
         .route("/queries", get(queries))
@@ -104,7 +105,7 @@ fn pairs(q: Option<String>) -> Vec<(String, String)> {
 
 /// Runs `f` on the blocking pool over a cancellable view of the store; library errors become
 /// failures (a timeout's cancellation as `timeout`).
-async fn on_store<T: Send + 'static>(
+pub(super) async fn on_store<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce(&Cancellable) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, Failure> {
@@ -314,6 +315,47 @@ async fn path(State(st): State<AppState>, RawQuery(q): RawQuery, headers: Header
     )
     .await
 }
+
+/// `GET /api/v1/diff?set=OLD&set=NEW`: the one request whose parameter repeats, read here
+/// (serde's query strings have no repeated keys) with the same checks as the others.
+async fn diff(State(st): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    let (req, format) = match diff_request(q, &headers) {
+        Ok(x) => x,
+        Err(f) => return f.into_response(),
+    };
+    rendered(
+        &st,
+        format,
+        move |on| req.answer(on),
+        |d| json!(d),
+        |out, d, f| render::answers::diff(out, &d, f),
+    )
+    .await
+}
+
+fn diff_request(
+    q: Option<String>,
+    headers: &HeaderMap,
+) -> Result<(answer::DiffRequest, render::Format), Failure> {
+    let mut sets = Vec::new();
+    let mut rest = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs(q) {
+        if k == "set" {
+            sets.push(v);
+        } else {
+            rest.append_pair(&k, &v);
+        }
+    }
+    let rest = rest.finish();
+    // Only `format` may remain: anything else is an unknown parameter (400), as elsewhere.
+    let (Empty {}, format) = request::<Empty>((!rest.is_empty()).then_some(rest), headers)?;
+    Ok((answer::DiffRequest { sets }, format))
+}
+
+/// A request with no parameters of its own (only `format`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Empty {}
 
 async fn rows_of(
     st: &AppState,

@@ -12,6 +12,7 @@ mod cache;
 mod failure;
 mod gsp;
 mod jobs;
+mod ld;
 mod negotiate;
 mod page;
 mod sparql;
@@ -162,6 +163,11 @@ pub fn router(db: Db, cfg: Config) -> Router {
         .route("/", get(page::index))
         .route("/app.js", get(page::script))
         .route("/app.css", get(page::style))
+        .route("/id/{*rest}", get(ld::resource))
+        .route("/doc/{*rest}", get(ld::resource))
+        .route("/mapping/{*rest}", get(ld::resource))
+        .route("/ontology", get(ld::ontology))
+        .route("/context.jsonld", get(ld::context))
         .route("/healthz", get(api::healthz))
         .route("/version", get(api::version))
         .route("/metrics", get(cache::metrics))

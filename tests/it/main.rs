@@ -10,6 +10,7 @@ mod ai_rmf;
 mod answers;
 mod check;
 mod cyber_ai_profile;
+mod diff;
 mod docs;
 mod export;
 mod fetch;

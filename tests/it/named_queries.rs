@@ -31,6 +31,7 @@ fn every_query_has_a_header_and_projects_its_parameters() {
                 "priority" => "priority",
                 "mapping iri" => "mapping",
                 "document iri" => "document",
+                "resource iri" => "resource",
                 "scheme" => p.name.as_str(),
                 other => panic!("{}: parameter {} of kind `{other}`", q.name, p.name),
             };
@@ -325,7 +326,9 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
             "focal-units",
             "mapping-explain",
             "neighbors",
+            "resource",
             "set-metadata",
+            "set-pairs",
             "set-source-file",
             "withdrawn-migrations",
         ]

@@ -1060,6 +1060,29 @@ fn a_relative_iri_resolves_against_the_endpoint() {
     assert!(!out.status.success());
     assert!(err.contains("relative IRI"), "{err}");
     assert!(!err.contains("OPTIONAL"), "{err}");
+    // …and takes one with --base, as the endpoint takes its URL.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .args(["--memory", "query", "--base", "https://example.org/kg/"])
+        .args([CONSTRUCT_RELATIVE, "--format", "ntriples"])
+        .output()
+        .expect("run crosswalk");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "<https://example.org/kg/s> <https://example.org/kg/p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> ."
+    );
+    // A base that is not an absolute IRI is refused, named.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+        .args(["--memory", "query", "--base", "kg/", CONSTRUCT_RELATIVE])
+        .output()
+        .expect("run crosswalk");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "the user's mistake: {err}");
+    assert!(err.contains("--base `kg/` is not an absolute IRI"), "{err}");
 }
 
 /// The smaller protocol points: `text/xml`, charsets, one query, unknown functions and SERVICE

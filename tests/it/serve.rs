@@ -662,6 +662,135 @@ fn api_coverage_and_gaps_agree_with_the_library() {
     }
 }
 
+/// `GET /api/v1/diff?set=OLD&set=NEW`: the library's answer as JSON, CSV like the CLI's, and
+/// the request checked as the CLI checks it.
+#[test]
+fn api_diff_answers_as_the_library_does() {
+    let b = server!();
+    let Some(db) = util::loaded() else { return };
+    let (old, new) = (
+        "csf2-reference-tool/sp-800-53-rev-5-1-1",
+        "csf2-reference-tool/sp-800-53-rev-5-2-0",
+    );
+    let want = crosswalk::answer::DiffRequest {
+        sets: vec![old.into(), new.into()],
+    }
+    .answer(db)
+    .expect("diff");
+    let url = format!("{b}/api/v1/diff?set={}&set={}", enc(old), enc(new));
+    let r = get(&url, None);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json(), serde_json::to_value(&want).expect("json"));
+    assert_eq!(r.json()["added"].as_array().map(Vec::len), Some(7));
+    let r = get(&url, Some("text/csv"));
+    assert_eq!(r.content_type, "text/csv; charset=utf-8");
+    let mut cli = Vec::new();
+    crosswalk::render::answers::diff(&mut cli, &want, crosswalk::render::Format::Csv)
+        .expect("render");
+    assert_eq!(r.body, cli);
+    for (bad, status) in [
+        (format!("set={}", enc(old)), 400),
+        (
+            format!("set={}&set={}&set=olir-186", enc(old), enc(new)),
+            400,
+        ),
+        (format!("set={}&set=olir-168", enc(old)), 404),
+        (format!("set={}&set={}&sets=x", enc(old), enc(new)), 400),
+    ] {
+        let r = get(&format!("{b}/api/v1/diff?{bad}"), None);
+        assert_eq!(r.status, status, "{bad}: {}", r.text());
+    }
+}
+
+/// The graph's own IRIs resolve: `/id/…`, `/doc/…` answer with the resource's triples by
+/// `Accept` (and a browser is sent to the card), `/ontology` is the vocabulary,
+/// `/context.jsonld` the prefixes.
+#[test]
+fn linked_data_iris_resolve() {
+    let b = server!();
+    let Some(db) = util::loaded() else { return };
+    let iri = "https://w3id.org/crosswalk/id/csf/2.0/GV.SC-07";
+    let n = util::count(
+        db,
+        &format!(
+            "SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} }}"
+        ),
+    );
+    assert!(n > 10, "{n}");
+    for (accept, format) in [
+        ("text/turtle", RdfFormat::Turtle),
+        ("application/n-triples", RdfFormat::NTriples),
+        (
+            "application/ld+json",
+            RdfFormat::JsonLd {
+                profile: oxigraph::io::JsonLdProfileSet::empty(),
+            },
+        ),
+        ("application/rdf+xml", RdfFormat::RdfXml),
+    ] {
+        let r = get(&format!("{b}/id/csf/2.0/GV.SC-07"), Some(accept));
+        assert_eq!(r.status, 200, "{accept}: {}", r.text());
+        assert!(r.content_type.starts_with(accept), "{}", r.content_type);
+        let triples: Vec<_> = RdfParser::from_format(format)
+            .for_slice(&r.body)
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{accept}: {e}"));
+        assert_eq!(triples.len(), n, "{accept}");
+        assert!(
+            triples
+                .iter()
+                .all(|q| q.subject.to_string() == format!("<{iri}>"))
+        );
+        assert!(triples.iter().any(|q| {
+            q.predicate.as_str() == "http://www.w3.org/2004/02/skos/core#notation"
+                && q.object.to_string() == "\"GV.SC-07\""
+        }));
+    }
+    // A browser gets the element's card on the page.
+    let no_redirects = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent();
+    let r = reply(
+        no_redirects
+            .get(format!("{b}/id/csf/2.0/GV.SC-07"))
+            .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .call()
+            .expect("GET"),
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/#browse=GV.SC-07"));
+    // A document has no card: an HTML table of its triples, every value escaped.
+    let r = get(&format!("{b}/doc/csf/2.0"), Some("text/html"));
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text()
+            .contains("The NIST Cybersecurity Framework (CSF) 2.0"),
+        "{}",
+        r.text()
+    );
+    // An IRI the graph says nothing about is 404, never an empty document.
+    let r = get(&format!("{b}/id/csf/2.0/ZZ-99"), Some("text/turtle"));
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+    // The vocabulary, whole.
+    let r = get(&format!("{b}/ontology"), Some("application/n-triples"));
+    assert_eq!(r.status, 200);
+    let onto = util::count(
+        db,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/crosswalk/graph/ontology> { ?s ?p ?o } }",
+    );
+    let lines = r.text().lines().filter(|l| !l.trim().is_empty()).count();
+    assert_eq!(lines, onto);
+    let r = get(&format!("{b}/context.jsonld"), None);
+    assert_eq!(r.content_type, "application/ld+json");
+    assert_eq!(
+        r.json()["@context"]["cw"],
+        "https://w3id.org/crosswalk/ontology#"
+    );
+}
+
 #[test]
 fn api_path_sets_documents_and_named_queries() {
     let b = server!();
@@ -744,6 +873,7 @@ fn openapi_health_version_page_and_fallback() {
         "/api/v1/coverage",
         "/api/v1/gaps",
         "/api/v1/path",
+        "/api/v1/diff",
         "/api/v1/mapping-sets",
         "/api/v1/documents",
         "/api/v1/queries",

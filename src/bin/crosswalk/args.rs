@@ -3,7 +3,7 @@
 use crate::parse_kv;
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
-use crosswalk::answer::{CheckRequest, CoverageRequest, MapRequest, PathRequest};
+use crosswalk::answer::{CheckRequest, CoverageRequest, DiffRequest, MapRequest, PathRequest};
 use crosswalk::load;
 use crosswalk::load::user_set::UserFiles;
 use crosswalk::query::{self, Remote, Sparql};
@@ -47,6 +47,10 @@ pub struct Cli {
     /// Sources directory (the download cache layout).
     #[arg(long, global = true, env = "CROSSWALK_SOURCES")]
     pub sources: Option<PathBuf>,
+    /// Tables as wide as their content, with full IRIs (default: fit 100 columns, IRIs as
+    /// `prefix:local`). Machine formats (csv, json) are always in full.
+    #[arg(long, global = true)]
+    pub wide: bool,
     #[command(subcommand)]
     pub cmd: Cmd,
 }
@@ -93,6 +97,10 @@ pub enum Cmd {
         /// name=value for a named query's parameters.
         #[arg(long = "param", short = 'p', value_parser = parse_kv)]
         params: Vec<(String, String)>,
+        /// Base IRI for relative IRIs in the query (`<s>`), as `BASE <…>` would declare; the
+        /// HTTP endpoint's base is its own URL (or `serve --base`).
+        #[arg(long, value_name = "IRI")]
+        base: Option<String>,
         /// SELECT/ASK: table, csv, tsv, json, markdown, sparql-json, sparql-xml; CONSTRUCT/DESCRIBE:
         /// table (Turtle), turtle, ntriples, nquads. Media types work too (text/csv).
         #[arg(
@@ -157,6 +165,17 @@ pub enum Cmd {
     Path {
         #[command(flatten)]
         req: PathRequest,
+        #[command(flatten)]
+        out: Out,
+    },
+    /// What changed between two mapping sets: pairs added, removed, and pairs whose
+    /// relationship changed (pairs compared by element, printed by notation).
+    #[command(
+        after_help = "Example:\n  crosswalk diff --set csf2-reference-tool/sp-800-53-rev-5-1-1 --set csf2-reference-tool/sp-800-53-rev-5-2-0"
+    )]
+    Diff {
+        #[command(flatten)]
+        req: DiffRequest,
         #[command(flatten)]
         out: Out,
     },

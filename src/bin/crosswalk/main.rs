@@ -68,6 +68,7 @@ fn main() {
 /// Runs the command; the exit status when it is not an error (`check` fails with 1).
 fn run(cli: &Cli) -> Result<i32> {
     let mut out = std::io::stdout().lock();
+    crosswalk::render::set_wide(cli.wide);
     let read = || cli.reader();
     match &cli.cmd {
         Cmd::Fetch {
@@ -108,10 +109,12 @@ fn run(cli: &Cli) -> Result<i32> {
         Cmd::Query {
             query,
             params,
+            base,
             format,
         } => {
             let on = read()?;
             let (text, bindings) = query::prepare(&*on, query, params)?;
+            let text = query::with_base(text, base.as_deref())?;
             let refs: Vec<_> = bindings
                 .iter()
                 .map(|(k, t)| (k.as_str(), t.clone()))
@@ -157,6 +160,10 @@ fn run(cli: &Cli) -> Result<i32> {
             &req.answer(&*read()?)?,
             *format,
         )?,
+        Cmd::Diff {
+            req,
+            out: Out { format },
+        } => answers::diff(&mut out, &req.answer(&*read()?)?, *format)?,
         Cmd::Serve(a) if cli.endpoint.is_some() => {
             serve::serve_remote(a, cli.remote()?.context("--endpoint")?)?
         }
