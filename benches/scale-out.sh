@@ -20,13 +20,13 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_up() { for _ in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
-start() { # crosswalk arguments before `serve`; prints the base URL
+start() { # crosswalk arguments before `serve`; sets $base (not a subshell: $pids must grow here)
   local p
   p=$(port)
   "$bin" "$@" serve --bind "127.0.0.1:$p" --cache 0 --timeout 30 >/dev/null 2>&1 &
   pids+=($!)
   wait_up "http://127.0.0.1:$p/healthz"
-  echo "http://127.0.0.1:$p"
+  base="http://127.0.0.1:$p"
 }
 # wrk runs at once (one per URL, connections split); prints a row: summed req/s, worst p50/p99.
 measure() {
@@ -57,15 +57,19 @@ PY
 }
 echo "| setup (64 connections, ${secs} s, answer cache off) | req/s | p50 ms | p99 ms | errors |"
 echo "|---|---:|---:|---:|---:|"
-a=$(start --store "$store")
+start --store "$store"
+a=$base
 measure "one \`serve\`, local store" "$a"
-b=$(start --store "$store")
+start --store "$store"
+b=$base
 measure "two \`serve\`, same store (32 + 32 connections)" "$a" "$b"
 if [[ -n "${ENDPOINT_VIRTUOSO:-}" ]]; then
-  v=$(start --endpoint "$ENDPOINT_VIRTUOSO")
+  start --endpoint "$ENDPOINT_VIRTUOSO"
+  v=$base
   measure "\`serve --endpoint\` → Virtuoso 7" "$v"
 fi
 if [[ -n "${ENDPOINT_OXIGRAPH:-}" ]]; then
-  o=$(start --endpoint "$ENDPOINT_OXIGRAPH")
+  start --endpoint "$ENDPOINT_OXIGRAPH"
+  o=$base
   measure "\`serve --endpoint\` → Oxigraph server" "$o"
 fi
