@@ -95,6 +95,9 @@ pub enum Cmd {
     )]
     Show {
         id: String,
+        /// The short card: no profile, Playbook, GenAI, parameter or overlay text.
+        #[arg(long)]
+        brief: bool,
         #[command(flatten)]
         out: Out,
     },

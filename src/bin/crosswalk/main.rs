@@ -119,8 +119,15 @@ fn run(cli: &Cli) -> Result<i32> {
         }
         Cmd::Show {
             id,
+            brief,
             out: Out { format },
-        } => answers::shown(&mut out, id, &answer::card::show(&read()?, id)?, *format)?,
+        } => answers::shown_as(
+            &mut out,
+            id,
+            &answer::card::show(&read()?, id)?,
+            *format,
+            *brief,
+        )?,
         Cmd::Stats {
             out: Out { format },
             digest,
