@@ -8,6 +8,7 @@ mod util;
 
 mod ai_rmf;
 mod answers;
+mod cards;
 mod check;
 mod cyber_ai_profile;
 mod docs;
