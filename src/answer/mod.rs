@@ -9,7 +9,7 @@ pub mod shacl;
 
 use crate::model::error::{Error, Result};
 use crate::query::{Solutions, Sparql, named, term_text};
-pub use request::{CheckRequest, CoverageRequest, MapRequest, PathRequest};
+pub use request::{CheckRequest, CoverageRequest, MapRequest, PathRequest, SearchRequest};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -429,3 +429,50 @@ impl fmt::Display for Card {
         Ok(())
     }
 }
+
+/// `search`: hits, best first, each with its snippet (matches in brackets).
+pub fn hits<W: Write>(out: &mut W, hits: &[crate::search::Hit], format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => json_to(out, hits),
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let rows: Vec<Vec<String>> = hits
+                .iter()
+                .map(|h| {
+                    vec![
+                        format!("{:.3}", h.score),
+                        h.notation.clone(),
+                        h.kind.clone(),
+                        h.scheme.clone(),
+                        h.title.clone(),
+                        h.field.clone(),
+                        h.snippet.clone(),
+                    ]
+                })
+                .collect();
+            records(
+                out,
+                format,
+                &[
+                    "score", "notation", "kind", "scheme", "title", "field", "snippet",
+                ],
+                &rows,
+            )
+        }
+        Format::Table => {
+            if hits.is_empty() {
+                return writeln!(out, "no element matches");
+            }
+            let width = super::card::width();
+            for h in hits {
+                writeln!(
+                    out,
+                    "{:>7.3}  {}  {} ({}, {})",
+                    h.score, h.notation, h.title, h.kind, h.scheme
+                )?;
+                let s = format!("{}: {}", h.field, h.snippet);
+                out.write_all(super::card::wrap(&s, 9, width).as_bytes())?;
+            }
+            Ok(())
+        }
+    }
+}

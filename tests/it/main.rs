@@ -20,5 +20,6 @@ mod mappings;
 mod mutations;
 mod named_queries;
 mod protocol;
+mod search;
 mod serve;
 mod shacl;

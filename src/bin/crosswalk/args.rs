@@ -110,6 +110,17 @@ pub enum Cmd {
         #[arg(long)]
         digest: bool,
     },
+    /// Find elements by words: ranked (BM25) over titles, statements, guidance, the Playbook,
+    /// profile considerations, GenAI actions and risks, overlay text.
+    #[command(
+        after_help = "Examples:\n  crosswalk search \"model poisoning\"\n  crosswalk search 'supply chain' --scheme sp800-53\n  crosswalk search 'poison*' --kind suggested-action --format json"
+    )]
+    Search {
+        #[command(flatten)]
+        req: crosswalk::answer::SearchRequest,
+        #[command(flatten)]
+        out: Out,
+    },
     /// Everything an element maps to, grouped by mapping set.
     #[command(
         after_help = "Examples:\n  crosswalk map GV.SC-07 --to sp800-53 --set olir-186\n  crosswalk map RA-3 --to csf --explain\n  crosswalk map ID.AM-06 --format json"

@@ -132,6 +132,10 @@ fn run(cli: &Cli) -> Result<i32> {
             out: Out { format },
             digest,
         } => render::report::stats(&mut out, &read()?, *format, *digest)?,
+        Cmd::Search {
+            req,
+            out: Out { format },
+        } => answers::hits(&mut out, &req.answer(&read()?)?, *format)?,
         Cmd::Map {
             req,
             out: Out { format },
