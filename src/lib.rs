@@ -16,6 +16,8 @@ pub mod query;
 pub mod import;
 // Loading: import, infer, then replace the graphs in the store.
 pub mod load;
+// Full-text search (BM25) over the elements' text, beside the named queries.
+pub mod search;
 // The answers behind map, coverage, gaps, path, check, export.
 pub mod answer;
 // Solutions for people and programs: table, CSV, TSV, JSON.

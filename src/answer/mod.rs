@@ -10,7 +10,9 @@ pub mod shacl;
 
 use crate::model::error::{Error, Result};
 use crate::query::{Solutions, Sparql, named, term_text};
-pub use request::{CheckRequest, CoverageRequest, DiffRequest, MapRequest, PathRequest};
+pub use request::{
+    CheckRequest, CoverageRequest, DiffRequest, MapRequest, PathRequest, SearchRequest,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -343,3 +343,32 @@ impl CheckRequest {
         Ok((findings, failed))
     }
 }
+
+/// `search TEXT`: elements ranked by BM25 over their text.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SearchRequest {
+    /// Words (`model poisoning`), a phrase (`"supply chain"`), prefixes (`poison*`).
+    pub text: String,
+    /// Only elements of this scheme (csf, sp800-53, ai-rmf, ai-600-1, cyber-ai-profile, …); repeatable.
+    #[arg(long = "scheme")]
+    pub schemes: Vec<String>,
+    /// Only elements of this kind (control, subcategory, suggested-action, profile-entry, …); repeatable.
+    #[arg(long = "kind")]
+    pub kinds: Vec<String>,
+    /// At most this many hits.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
+}
+
+impl SearchRequest {
+    /// The hits, best first; an unknown scheme or kind is an error listing the known ones.
+    pub fn answer(&self, on: &dyn Sparql) -> Result<Vec<crate::search::Hit>> {
+        let index = crate::search::Index::build(on)?;
+        index.search(
+            &self.text,
+            &self.schemes,
+            &self.kinds,
+            usize::from(self.limit),
+        )
+    }
+}

@@ -326,12 +326,24 @@ pub fn diff<W: Write>(out: &mut W, d: &SetDiff, format: Format) -> io::Result<()
 
 /// `show`: the element's cards, or the mappings that name an element no document defines.
 pub fn shown<W: Write>(out: &mut W, id: &str, shown: &Shown, format: Format) -> io::Result<()> {
+    shown_as(out, id, shown, format, false)
+}
+
+/// `show`, `brief` keeping the short card (no profile, Playbook, action, parameter or overlay
+/// text) in the table and Markdown formats.
+pub fn shown_as<W: Write>(
+    out: &mut W,
+    id: &str,
+    shown: &Shown,
+    format: Format,
+    brief: bool,
+) -> io::Result<()> {
     match (format, shown) {
         (Format::Json, Shown::Cards(c)) => json_to(out, c),
         (Format::Json, Shown::Dangling(d)) => json_to(out, d),
         (Format::Markdown, Shown::Cards(cards)) => {
             for c in cards {
-                card_markdown(out, c)?;
+                card_markdown(out, c, brief)?;
             }
             Ok(())
         }
@@ -357,7 +369,12 @@ pub fn shown<W: Write>(out: &mut W, id: &str, shown: &Shown, format: Format) -> 
         }
         (_, Shown::Cards(cards)) => {
             for c in cards {
-                writeln!(out, "{c}")?;
+                if brief {
+                    write!(out, "{c}")?;
+                } else {
+                    super::card::full(out, c, super::card::width())?;
+                }
+                writeln!(out)?;
             }
             Ok(())
         }
@@ -387,14 +404,20 @@ fn dangling<W: Write>(out: &mut W, id: &str, refs: &[Dangling]) -> io::Result<()
 }
 
 /// A card as a Markdown section: the notation and title as a heading, then its text.
-fn card_markdown<W: Write>(out: &mut W, c: &Card) -> io::Result<()> {
+fn card_markdown<W: Write>(out: &mut W, c: &Card, brief: bool) -> io::Result<()> {
     let title = c
         .title
         .as_deref()
         .map(|t| format!(" {t}"))
         .unwrap_or_default();
     writeln!(out, "## {}{title}\n", c.notation)?;
-    writeln!(out, "```text\n{c}```\n")
+    writeln!(out, "```text")?;
+    if brief {
+        write!(out, "{c}")?;
+    } else {
+        super::card::full(out, c, 100)?;
+    }
+    writeln!(out, "```\n")
 }
 
 /// The card as text (`show`'s table format).
@@ -470,5 +493,52 @@ impl fmt::Display for Card {
             }
         }
         Ok(())
+    }
+}
+
+/// `search`: hits, best first, each with its snippet (matches in brackets).
+pub fn hits<W: Write>(out: &mut W, hits: &[crate::search::Hit], format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => json_to(out, hits),
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let rows: Vec<Vec<String>> = hits
+                .iter()
+                .map(|h| {
+                    vec![
+                        format!("{:.3}", h.score),
+                        h.notation.clone(),
+                        h.kind.clone(),
+                        h.scheme.clone(),
+                        h.title.clone(),
+                        h.field.clone(),
+                        h.snippet.clone(),
+                    ]
+                })
+                .collect();
+            records(
+                out,
+                format,
+                &[
+                    "score", "notation", "kind", "scheme", "title", "field", "snippet",
+                ],
+                &rows,
+            )
+        }
+        Format::Table => {
+            if hits.is_empty() {
+                return writeln!(out, "no element matches");
+            }
+            let width = super::card::width();
+            for h in hits {
+                writeln!(
+                    out,
+                    "{:>7.3}  {}  {} ({}, {})",
+                    h.score, h.notation, h.title, h.kind, h.scheme
+                )?;
+                let s = format!("{}: {}", h.field, h.snippet);
+                out.write_all(super::card::wrap(&s, 9, width).as_bytes())?;
+            }
+            Ok(())
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! table for people, CSV / TSV / Markdown for documents, JSON for programs. The CLI and the
 //! HTTP API both call these.
 pub mod answers;
+pub mod card;
 pub mod check;
 pub mod report;
 pub mod results;

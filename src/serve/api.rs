@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/elements/{id}", get(element))
+        .route("/search", get(search))
         .route("/map/{id}", get(map))
         .route("/coverage", get(coverage))
         .route("/gaps", get(gaps))
@@ -231,6 +232,49 @@ async fn rendered<T: Send + 'static>(
         Ok(()) => ([(header::CONTENT_TYPE, format.media_type())], body).into_response(),
         Err(e) => Failure::internal(format!("rendering the answer: {e}")).into_response(),
     }
+}
+
+/// `GET /api/v1/search?q=…&scheme=…&kind=…&limit=…`: `crosswalk search` as JSON (`scheme`
+/// and `kind` may repeat).
+async fn search(State(st): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    if let Err(f) = accepts_json(&headers) {
+        return f.into_response();
+    }
+    let mut req = answer::SearchRequest {
+        limit: 20,
+        ..Default::default()
+    };
+    for (k, v) in pairs(q) {
+        match k.as_str() {
+            "q" => req.text = v,
+            "scheme" => req.schemes.push(v),
+            "kind" => req.kinds.push(v),
+            "limit" => match v.trim().parse::<u16>() {
+                Ok(n) if (1..=1000).contains(&n) => req.limit = n,
+                _ => {
+                    return Failure::bad_request(format!(
+                        "`limit` is an integer from 1 to 1000, not `{v}`"
+                    ))
+                    .into_response();
+                }
+            },
+            other => {
+                return Failure::bad_request(format!(
+                    "unknown query parameter `{other}`; expected q, scheme, kind, limit"
+                ))
+                .into_response();
+            }
+        }
+    }
+    if req.text.trim().is_empty() {
+        return Failure::bad_request("missing query parameter `q`".to_owned()).into_response();
+    }
+    let text = req.text.clone();
+    answer(&st, move |on| {
+        req.answer(on)
+            .map(|hits| json!({ "q": text, "hits": hits }))
+    })
+    .await
 }
 
 async fn map(

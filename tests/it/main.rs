@@ -8,6 +8,7 @@ mod util;
 
 mod ai_rmf;
 mod answers;
+mod cards;
 mod check;
 mod cyber_ai_profile;
 mod diff;
@@ -21,5 +22,6 @@ mod mutations;
 mod named_queries;
 mod protocol;
 mod remote;
+mod search;
 mod serve;
 mod shacl;

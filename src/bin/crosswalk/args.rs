@@ -118,6 +118,9 @@ pub enum Cmd {
     )]
     Show {
         id: String,
+        /// The short card: no profile, Playbook, GenAI, parameter or overlay text.
+        #[arg(long)]
+        brief: bool,
         #[command(flatten)]
         out: Out,
     },
@@ -129,6 +132,17 @@ pub enum Cmd {
         /// the full store).
         #[arg(long)]
         digest: bool,
+    },
+    /// Find elements by words: ranked (BM25) over titles, statements, guidance, the Playbook,
+    /// profile considerations, GenAI actions and risks, overlay text.
+    #[command(
+        after_help = "Examples:\n  crosswalk search \"model poisoning\"\n  crosswalk search 'supply chain' --scheme sp800-53\n  crosswalk search 'poison*' --kind suggested-action --format json"
+    )]
+    Search {
+        #[command(flatten)]
+        req: crosswalk::answer::SearchRequest,
+        #[command(flatten)]
+        out: Out,
     },
     /// Everything an element maps to, grouped by mapping set.
     #[command(

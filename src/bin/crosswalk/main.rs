@@ -123,8 +123,15 @@ fn run(cli: &Cli) -> Result<i32> {
         }
         Cmd::Show {
             id,
+            brief,
             out: Out { format },
-        } => answers::shown(&mut out, id, &answer::card::show(&*read()?, id)?, *format)?,
+        } => answers::shown_as(
+            &mut out,
+            id,
+            &answer::card::show(&*read()?, id)?,
+            *format,
+            *brief,
+        )?,
         Cmd::Stats {
             out: Out { format },
             digest,
@@ -132,6 +139,10 @@ fn run(cli: &Cli) -> Result<i32> {
             let on = read()?;
             render::report::stats(&mut out, &*on, on.local(), *format, *digest)?
         }
+        Cmd::Search {
+            req,
+            out: Out { format },
+        } => answers::hits(&mut out, &req.answer(&*read()?)?, *format)?,
         Cmd::Map {
             req,
             out: Out { format },

@@ -555,6 +555,30 @@
     }
   }
 
+  /** Search results for `text` into `box`; false when the search itself failed. */
+  async function searchInto(box, status, text, seq) {
+    let json;
+    try {
+      json = await fetchJson(`${apiPath("search")}?q=${encodeURIComponent(text)}&limit=20`,
+        { headers: { Accept: "application/json" } });
+    } catch (e) {
+      return false;
+    }
+    if (seq !== browseState.seq) return true;
+    const hits = json && Array.isArray(json.hits) ? json.hits : [];
+    const list = el("ol", { class: "search-hits" });
+    for (const h of hits) {
+      const li = el("li");
+      li.appendChild(elementLink(h.notation));
+      li.appendChild(document.createTextNode(` ${h.title || ""} (${h.kind}, ${h.scheme})`));
+      li.appendChild(el("div", { class: "note" }, `${h.field}: ${h.snippet}`));
+      list.appendChild(li);
+    }
+    box.appendChild(list);
+    status.textContent = `${plural(hits.length, "element", "elements")} match “${text}”`;
+    return true;
+  }
+
   async function browse(id) {
     id = String(id || "").trim();
     const card = $("browse-card");
@@ -583,6 +607,8 @@
       }
     } catch (e) {
       if (seq !== browseState.seq) return;
+      // Not an id: words, so search for them (GET /api/v1/search) and link the hits' cards.
+      if (e.status === 404 && await searchInto(card, status, id, seq)) return;
       status.textContent = "";
       showError(error, e.message);
       return;

@@ -1,0 +1,98 @@
+//! `crosswalk search`: BM25 over the elements' text, on the real sources.
+use crate::util;
+use crosswalk::answer::SearchRequest;
+use crosswalk::model::error::Error;
+use std::collections::BTreeSet;
+
+fn search(text: &str, schemes: &[&str], limit: u16) -> Vec<crosswalk::search::Hit> {
+    let db = util::loaded().expect("loaded");
+    SearchRequest {
+        text: text.into(),
+        schemes: schemes.iter().map(|s| (*s).to_owned()).collect(),
+        kinds: Vec::new(),
+        limit,
+    }
+    .answer(db)
+    .expect("search")
+}
+
+#[test]
+fn model_poisoning_finds_poisoning_text_in_two_documents() {
+    require_sources!();
+    let hits = search("model poisoning", &[], 10);
+    assert_eq!(hits.len(), 10);
+    // Hits whose best passage names poisoning (poisoning, poisoned, poison), by document.
+    let docs: BTreeSet<&str> = hits
+        .iter()
+        .filter(|h| h.snippet.to_lowercase().contains("[poison"))
+        .map(|h| h.scheme.as_str())
+        .collect();
+    assert!(docs.len() >= 2, "{docs:?}");
+    assert!(
+        hits[0].snippet.to_lowercase().contains("[poison"),
+        "{:?}",
+        hits[0]
+    );
+}
+
+#[test]
+fn supply_chain_in_sp800_53_ranks_sr_controls_first() {
+    require_sources!();
+    let hits = search("supply chain", &["sp800-53"], 10);
+    assert!(hits.iter().all(|h| h.scheme == "sp800-53"));
+    assert!(hits[0].notation.starts_with("SR-"), "{:?}", hits[0]);
+    let sr = hits.iter().filter(|h| h.notation.starts_with("SR")).count();
+    assert!(sr >= 5, "{sr} SR-family hits in the top 10");
+}
+
+#[test]
+fn phrase_and_prefix_queries() {
+    require_sources!();
+    // A phrase: every hit has the words next to each other.
+    let hits = search("\"data poisoning\"", &[], 20);
+    assert!(!hits.is_empty());
+    for h in &hits {
+        let s = h.snippet.to_lowercase().replace(['[', ']'], "");
+        assert!(s.contains("data poison"), "{h:?}");
+    }
+    // A prefix reaches words a plain term does not.
+    let plain = search("poiso", &[], 50);
+    let prefix = search("poiso*", &[], 50);
+    assert!(plain.is_empty());
+    assert!(prefix.len() > 10);
+}
+
+#[test]
+fn unknown_scheme_or_kind_is_an_error_listing_the_known_ones() {
+    require_sources!();
+    let db = util::loaded().expect("loaded");
+    let req = SearchRequest {
+        text: "supply chain".into(),
+        schemes: vec!["sp800-54".into()],
+        kinds: Vec::new(),
+        limit: 10,
+    };
+    match req.answer(db) {
+        Err(Error::Unknown { kind, hint, .. }) => {
+            assert_eq!(kind, "scheme");
+            assert!(
+                hint.contains("sp800-53") && hint.contains("ai-rmf"),
+                "{hint}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let req = SearchRequest {
+        text: "supply chain".into(),
+        schemes: Vec::new(),
+        kinds: vec!["widget".into()],
+        limit: 10,
+    };
+    match req.answer(db) {
+        Err(Error::Unknown { kind, hint, .. }) => {
+            assert_eq!(kind, "kind");
+            assert!(hint.contains("control-enhancement"), "{hint}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
