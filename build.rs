@@ -4,7 +4,11 @@ use std::fmt::Write;
 
 fn main() {
     println!("cargo:rerun-if-changed=queries");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    // The directory cargo runs this script for, read when it runs: `env!` would bake in the
+    // checkout the script was compiled in, and cargo reuses one compiled script for every
+    // checkout of the crate that shares a target directory (worktrees, CI clones).
+    let root = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let dir = std::path::Path::new(&root).join("queries");
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
