@@ -277,11 +277,18 @@ fn profile_entries(on: &dyn Sparql, args: &Args) -> Result<Vec<ProfileEntry>> {
 
 fn playbook(on: &dyn Sparql, args: &Args) -> Result<Option<Playbook>> {
     let sol = named("element-playbook")?.run(on, args)?;
-    Ok((!sol.rows.is_empty()).then(|| Playbook {
-        about: opt(&sol, 0, "about"),
-        actions: opt(&sol, 0, "actions"),
-        transparency_questions: opt(&sol, 0, "questions"),
-        references: opt(&sol, 0, "references"),
+    // The first row with Playbook text: Virtuoso answers the query's FILTER(BOUND…) after its
+    // OPTIONALs with a row of unbound values where Oxigraph gives none.
+    let row = (0..sol.rows.len()).find(|&r| {
+        ["about", "actions", "questions"]
+            .iter()
+            .any(|v| opt(&sol, r, v).is_some())
+    });
+    Ok(row.map(|r| Playbook {
+        about: opt(&sol, r, "about"),
+        actions: opt(&sol, r, "actions"),
+        transparency_questions: opt(&sol, r, "questions"),
+        references: opt(&sol, r, "references"),
     }))
 }
 
