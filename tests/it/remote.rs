@@ -5,30 +5,11 @@
 use crate::util;
 use crosswalk::answer::{self, card};
 use crosswalk::query::{self, Remote, Solutions, Sparql};
-use crosswalk::serve::{self, Config};
+use crosswalk::serve::Config;
 use crosswalk::store::Db;
 use std::time::Duration;
 
-fn start(db: Db, cfg: Config) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            tx.send(listener.local_addr().expect("addr")).expect("send");
-            serve::run(listener, serve::router(db, cfg), std::future::pending())
-                .await
-                .expect("serve");
-        });
-    });
-    format!("http://{}", rx.recv().expect("server address"))
-}
+use util::start_server as start;
 
 fn get(url: &str) -> (u16, String) {
     let agent = ureq::Agent::config_builder()

@@ -3,7 +3,7 @@
 use crate::util;
 
 use crosswalk::query::{self, Remote, Sparql};
-use crosswalk::serve::{self, Config};
+use crosswalk::serve::Config;
 use crosswalk::store::Db;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::sparql::results::{
@@ -13,29 +13,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-/// Starts a server over `db` on an ephemeral loopback port; returns its base URL. The server
-/// lives until the test binary exits.
-fn start(db: Db, cfg: Config) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            tx.send(listener.local_addr().expect("addr")).expect("send");
-            serve::run(listener, serve::router(db, cfg), std::future::pending())
-                .await
-                .expect("serve");
-        });
-    });
-    let addr = rx.recv().expect("server address");
-    format!("http://{addr}")
-}
+use util::start_server as start;
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
