@@ -56,6 +56,17 @@ pub fn slice_iri(from: &str, to: &str, set: &str, rollup: bool) -> NamedNode {
     ))
 }
 
+/// A coverage row: the slice's IRI + `/row/{focal element IRI after …/id/}`, e.g.
+/// `https://w3id.org/crosswalk/slice/csf/sp800-53/olir-186/row/csf/2.0/GV.SC-07`.
+pub fn slice_row_iri(slice: &NamedNode, focal: &NamedNode) -> NamedNode {
+    let tail = focal
+        .as_str()
+        .strip_prefix(&format!("{BASE}id/"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| encode_segment(focal.as_str()));
+    NamedNode::new_unchecked(format!("{}/row/{tail}", slice.as_str()))
+}
+
 fn encode_path(s: &str) -> String {
     s.split('/')
         .map(encode_segment)

@@ -38,7 +38,7 @@ mod inverse;
 mod rollup;
 mod rules;
 
-use answer_facts::{Names, Slices, emit_slices};
+use answer_facts::{Names, Slices, emit_baseline_labels, emit_slices};
 use inverse::inverse;
 use rollup::rollups;
 use rules::table;
@@ -286,7 +286,8 @@ pub fn derive_into(
         &mut slices,
         &mut summary,
     )?;
-    emit_slices(&mut b, slices);
+    emit_slices(&mut b, &names, slices);
+    emit_baseline_labels(&mut b, &names);
     // Nothing inferred (no asserted mapping, no unit element: an empty store, or one a SPARQL
     // `DROP ALL` just emptied): graph/inferred stays empty instead of describing an empty
     // inference set, so that an emptied store is empty, as SPARQL 1.1 Update says `DROP ALL`
