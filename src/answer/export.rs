@@ -10,7 +10,7 @@ use oxigraph::model::{GraphNameRef, NamedNode, Quad};
 use std::collections::BTreeMap;
 
 const GRAPH_OF: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-SELECT DISTINCT ?g WHERE { GRAPH ?g { ?doc a cw:Document } FILTER(?g != <https://w3id.org/crosswalk/graph/inferred>) }";
+SELECT DISTINCT ?g WHERE { GRAPH ?g { ?doc a cw:Document } FILTER(!STRSTARTS(STR(?g), \"https://w3id.org/crosswalk/graph/inferred\")) }";
 
 /// The named graph a document (or mapping set) was loaded into.
 pub fn graph_of(db: &dyn Sparql, doc: &str) -> Result<NamedNode> {

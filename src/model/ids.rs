@@ -35,6 +35,28 @@ pub fn inferred_graph() -> NamedNode {
     graph_iri("inferred")
 }
 
+/// The partition of the inferred graph holding what mapping set `set` derives: for a user's
+/// set (`…/doc/mapping/user/{name}`) `https://w3id.org/crosswalk/graph/inferred/mapping/user/{name}`,
+/// for every other set `graph/inferred` itself.
+pub fn inferred_partition(set: &NamedNode) -> NamedNode {
+    match set
+        .as_str()
+        .strip_prefix(&format!("{BASE}doc/mapping/user/"))
+    {
+        Some(name) => NamedNode::new_unchecked(format!("{BASE}graph/inferred/mapping/user/{name}")),
+        None => inferred_graph(),
+    }
+}
+
+/// Whether `graph` is `graph/inferred` or one of its partitions ([`inferred_partition`]):
+/// derived, never read as input, never written by a client.
+pub fn is_inferred_graph(graph: &str) -> bool {
+    graph
+        .strip_prefix(BASE)
+        .and_then(|g| g.strip_prefix("graph/inferred"))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// `https://w3id.org/crosswalk/mapping/{set_id}/{key}`: one mapping of a mapping set.
 pub fn mapping_iri(set_id: &str, key: &str) -> NamedNode {
     NamedNode::new_unchecked(format!(

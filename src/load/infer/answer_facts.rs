@@ -24,15 +24,25 @@ pub(super) type Slices = std::collections::BTreeMap<(String, String, String, boo
 /// covering it.
 #[derive(Default)]
 pub(super) struct Slice {
+    /// The mapping sets of the members (one but for sets sharing a scheme).
+    sets: Vec<NamedNode>,
     members: Vec<NamedNode>,
     rows: HashMap<NamedNode, HashSet<NamedNode>>,
 }
 
 /// The coverage slices as nodes: coverage and gaps start from the slice of their (focal
 /// scheme, target scheme, set) instead of walking every mapping of every focal element.
-pub(super) fn emit_slices(b: &mut Builder, names: &Names, slices: Slices) {
+pub(super) fn emit_slices(parts: &mut Parts, names: &Names, slices: Slices) {
     for ((from, to, set, rollup), slice) in slices {
-        let Slice { members, rows } = slice;
+        let Slice {
+            sets,
+            members,
+            rows,
+        } = slice;
+        let Some(part) = sets.iter().map(|s| parts.partition(s)).reduce(higher) else {
+            continue;
+        };
+        let b = parts.get(&part);
         let s = ids::slice_iri(&from, &to, &set, rollup);
         b.iri(&s, rdf::TYPE, cw::COVERAGE_SLICE);
         b.text(&s, cw::SLICE_FOCAL_SCHEME, &from);
@@ -206,7 +216,7 @@ impl Names {
         // Its row facts are on the mapping (short subject lists in Oxigraph's memory store,
         // where a focal subcategory has ~110 triples): focal notation and sort key, and the
         // labels of the baselines selecting the target.
-        if let (Some(from), Some(to), Some(set), Some(_)) = (
+        if let (Some(from), Some(to), Some(set_scheme), Some(_)) = (
             self.units.get(subject),
             target_scheme,
             set_scheme,
@@ -223,8 +233,11 @@ impl Names {
                 b.text(n, cw::TARGET_BASELINE, l);
             }
             let slice = slices
-                .entry((from.clone(), to, set.clone(), rollup))
+                .entry((from.clone(), to, set_scheme.clone(), rollup))
                 .or_default();
+            if !slice.sets.contains(set) {
+                slice.sets.push(set.clone());
+            }
             slice.members.push(n.clone());
             slice
                 .rows
