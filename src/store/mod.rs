@@ -601,7 +601,9 @@ impl Db {
         }
         let store = &self.store;
         std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::channel::<Message>();
+            // Bounded: inference outruns the writer, and an unbounded queue held most of a
+            // large load's quads at once (a 100k-mapping user set: 5.6M).
+            let (send, receive) = std::sync::mpsc::sync_channel::<Message>(4);
             // Written quads are freed on a third thread: the writer is the load's critical
             // path, and freeing the ~0.7M quads it wrote cost it ~6 % of its CPU time.
             let (free, to_free) = std::sync::mpsc::channel::<Vec<Quad>>();
