@@ -60,15 +60,20 @@ pub fn map<W: Write>(
                 } else {
                     format!("  [{}]", a.flags.join(", "))
                 };
-                writeln!(
-                    out,
-                    "  {:<14} {:<16} {:<8} {}{via}{flags}  {}",
-                    a.target,
-                    a.relationship,
-                    a.status,
-                    a.how,
-                    a.target_title.as_deref().unwrap_or("")
-                )?;
+                let head = format!(
+                    "  {:<14} {:<16} {:<8} {}{via}{flags}  ",
+                    a.target, a.relationship, a.status, a.how,
+                );
+                let title = a.target_title.as_deref().unwrap_or("");
+                // A statement standing in for a title (CSF subcategories) is cut to the width.
+                let room = super::DEFAULT_WIDTH.saturating_sub(head.chars().count());
+                let title = if super::is_wide() || title.chars().count() <= room {
+                    title.to_owned()
+                } else {
+                    let cut: String = title.chars().take(room.saturating_sub(1)).collect();
+                    format!("{}…", cut.trim_end())
+                };
+                writeln!(out, "{}", format!("{head}{title}").trim_end())?;
                 if explain {
                     for l in &a.explanation {
                         writeln!(out, "      {l}")?;

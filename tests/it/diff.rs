@@ -237,6 +237,20 @@ fn terminal_output_fits_100_columns() {
             "{args:?}: a full IRI"
         );
     }
+    // Reverse rows of `map AC-2` (CSF subcategories, which have no title) carry the
+    // subcategory's statement, cut to fit: every row has text after its `inverse` column.
+    let map = run(&["map", "AC-2"]);
+    let rows: Vec<&str> = map.lines().filter(|l| l.contains(" inverse")).collect();
+    assert!(rows.len() >= 20, "{map}");
+    for row in &rows {
+        let after = row.split(" inverse").nth(1).unwrap_or("").trim();
+        assert!(!after.is_empty(), "a reverse row without a title: {row:?}");
+    }
+    assert!(
+        map.lines().any(|l| l.starts_with("  DE.CM-01 ")
+            && l.contains("Networks and network services are monitored")),
+        "{map}"
+    );
     let docs = run(&["query", "documents"]);
     assert!(
         docs.contains("prefixes: cwd: <https://w3id.org/crosswalk/doc/>"),
