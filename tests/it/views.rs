@@ -414,3 +414,30 @@ fn results_tables_show_notations_linked_to_cards_with_the_iri_on_hover() {
     );
     screenshot(&browser, &url, "results-notations");
 }
+
+/// A dangling id (IA-13: named by mappings, defined by no loaded release) shows as a table of
+/// the mappings that name it, each other end linked to its card, never as raw JSON.
+#[test]
+fn a_dangling_id_shows_the_mappings_that_name_it() {
+    let _ = require_sources!();
+    let Some(browser) = chromium() else { return };
+    let db = util::loaded().expect("loaded");
+    let base = server().expect("server");
+    let crosswalk::answer::card::Shown::Dangling(refs) =
+        crosswalk::answer::card::show(db, "IA-13").expect("show")
+    else {
+        panic!("IA-13 is defined somewhere now");
+    };
+    assert!(!refs.is_empty());
+    let html = dom(&browser, &format!("{base}/#browse=IA-13"));
+    let card = section(&html, "browse-card", &["browse-map"]);
+    assert!(!card.contains("{\""), "raw JSON in the card: {card}");
+    assert_eq!(
+        card.matches("<tr>").count(),
+        refs.len() + 1,
+        "one row per mapping, and the header: {card}"
+    );
+    let others: BTreeSet<String> = refs.iter().map(|r| r.other.clone()).collect();
+    let linked: BTreeSet<String> = attrs(card, "data-id").into_iter().collect();
+    assert_eq!(linked, others);
+}

@@ -592,16 +592,40 @@
     art.appendChild(el("h3", null, "Referenced but not defined"));
     art.appendChild(el("p", { class: "note" },
       "No loaded document defines this id; it is only referenced by mappings."));
-    const ul = el("ul", { class: "plain" });
+    const table = el("table", { class: "results-table" });
+    const hr = el("tr");
+    for (const c of ["mapping", "set", "where", "flag"]) hr.appendChild(el("th", { scope: "col" }, c));
+    const thead = el("thead");
+    thead.appendChild(hr);
+    table.appendChild(thead);
+    const tbody = el("tbody");
     for (const d of dangling) {
-      if (typeof d === "string") ul.appendChild(el("li", null, d));
-      else if (Array.isArray(d)) ul.appendChild(el("li", null, d.filter((x) => x !== null).join(" · ")));
-      else if (d && typeof d === "object") {
-        const parts = [d.notation, d.title, d.scheme, d.iri].filter(Boolean);
-        ul.appendChild(el("li", null, parts.length ? parts.join(" · ") : JSON.stringify(d)));
-      } else ul.appendChild(el("li", null, String(d)));
+      const tr = el("tr");
+      const m = el("td");
+      if (d && typeof d === "object" && !Array.isArray(d) && d.id) {
+        // `side` says which end of the mapping the dangling id is.
+        const other = d.other ? elementLink(String(d.other)) : document.createTextNode("?");
+        const self = el("span", { class: "notation" }, String(d.id));
+        const [a, b] = d.side === "subject" ? [self, other] : [other, self];
+        m.appendChild(a);
+        m.appendChild(document.createTextNode(" → "));
+        m.appendChild(b);
+        tr.appendChild(m);
+        tr.appendChild(el("td", null, d.set || ""));
+        tr.appendChild(el("td", null, d.location || ""));
+        tr.appendChild(el("td", null, d.flag || ""));
+      } else {
+        // An unexpected shape: its text, never markup.
+        m.textContent = Array.isArray(d) ? d.filter((x) => x !== null).join(" · ") : String(d);
+        m.colSpan = 4;
+        tr.appendChild(m);
+      }
+      tbody.appendChild(tr);
     }
-    art.appendChild(ul);
+    table.appendChild(tbody);
+    const wrap = el("div", { class: "table-wrap" });
+    wrap.appendChild(table);
+    art.appendChild(wrap);
     container.appendChild(art);
   }
 
