@@ -118,12 +118,13 @@
 
   const BASE = "https://w3id.org/crosswalk/";
   const ID_NS = `${BASE}id/`;
+  // The prefixes the CLI's tables use (model::vocab::PREFIXES and render's display ones).
   const NAMESPACES = [
     ["cw", `${BASE}ontology#`],
     ["id", ID_NS],
-    ["doc", `${BASE}doc/`],
+    ["cwd", `${BASE}doc/`],
     ["mapping", `${BASE}mapping/`],
-    ["graph", `${BASE}graph/`],
+    ["cwg", `${BASE}graph/`],
     ["skos", "http://www.w3.org/2004/02/skos/core#"],
     ["rdfs", "http://www.w3.org/2000/01/rdf-schema#"],
     ["rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"],
@@ -225,9 +226,10 @@
       for (const v of vars) {
         const term = row[v];
         const td = el("td");
+        const text = termText(term);
         if (term && term.type === "uri") td.appendChild(iriNode(String(term.value)));
-        else td.textContent = termText(term);
-        if (td.textContent.length > 160) td.classList.add("long");
+        else if (text.length > 160) td.appendChild(el("div", { class: "long-text" }, text));
+        else td.textContent = text;
         if (term) {
           td.className = `term-${term.type}`;
           if (term.datatype) td.title = term.datatype;
