@@ -628,3 +628,77 @@ fn document_names_are_checked_and_the_api_reads_no_files() {
         "{body}"
     );
 }
+
+/// The command line: a `--doc` may be a catalog file there, the table fits 100 columns, CSV has
+/// one row per change, an unknown document exits 1 naming the closest.
+#[test]
+fn diff_doc_on_the_command_line() {
+    let dir = require_sources!();
+    let tmp = tempfile_store(&dir);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .arg("--store")
+            .arg(tmp.path().join("store"))
+            .args(args)
+            .output()
+            .expect("run crosswalk")
+    };
+    let file = dir.join(SP_511_HIGH).display().to_string();
+    let d = doc_diff(DiffRequest {
+        docs: vec!["sp800-53r5/5.0.1".into(), file.clone()],
+        carried: true,
+        files: true,
+        ..Default::default()
+    });
+    let out = run(&[
+        "diff",
+        "--doc",
+        "sp800-53r5/5.0.1",
+        "--doc",
+        &file,
+        "--carried",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let rows = rdr.records().count();
+    assert_eq!(rows, d.changes.len(), "one CSV row per change");
+    let out = run(&[
+        "diff",
+        "--doc",
+        "sp800-53r5/5.0.1",
+        "--doc",
+        &file,
+        "--carried",
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!(
+            "0 added, 0 removed, 0 withdrawn, {} retitled, {} statement, {} parameters; {} unchanged",
+            d.counts["retitled"], d.counts["statement"], d.counts["parameters"], d.unchanged
+        )),
+        "{table}"
+    );
+    for line in table.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "wider than 100 columns: {line}"
+        );
+    }
+    let out = run(&["diff", "--doc", "sp800-53r5/5.0.2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean `sp800-53r5/5.0.1`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["diff", "--doc", "csf", "--set", OLD]);
+    assert!(!out.status.success(), "--doc with --set is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+}
