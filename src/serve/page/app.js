@@ -1359,12 +1359,19 @@
       edges.get(k).sets.add(set);
     };
     const C = "\u0000center";
-    for (const a of answers) {
+    // One mapping away first, so that the middle of a two-hop path that is also mapped
+    // directly is that same node.
+    const byNotation = new Map();
+    const ordered = answers.filter((a) => a.how !== "path").concat(answers.filter((a) => a.how === "path"));
+    for (const a of ordered) {
       const tkey = `${a.target_scheme || ""}|${a.target}`;
       const info = `${a.relationship} (${a.how}) — ${a.set}`;
       if (a.how === "path" && a.via) {
-        const vkey = `via|${notationOf(a.via)}`;
-        node(vkey, notationOf(a.via), 1, `path via — ${a.set}`).sets.add(a.set);
+        const via = notationOf(a.via);
+        const vkey = byNotation.get(via) || `via|${via}`;
+        const v = node(vkey, via, 1, `path via — ${a.set}`);
+        v.sets.add(a.set);
+        v.isVia = true;
         const t = node(tkey, a.target, 2, info);
         t.sets.add(a.set);
         t.title = a.target_title;
@@ -1375,6 +1382,7 @@
         const t = node(tkey, a.target, 1, info);
         t.sets.add(a.set);
         t.title = a.target_title;
+        if (!byNotation.has(a.target)) byNotation.set(a.target, tkey);
         edge(C, tkey, a.relationship, a.how === "inverse", a.set);
       }
     }
@@ -1402,6 +1410,16 @@
     });
     place(ring1, r1);
     place(ring2, r2);
+    // The middle of two-hop paths sits at the middle of the arc its path ends fill.
+    for (const v of ring1.filter((n) => n.isVia)) {
+      const ends = ring2.filter((n) => n.via === v.key);
+      if (!ends.length) continue;
+      const sx = ends.reduce((t, n) => t + Math.cos(n.angle), 0);
+      const sy = ends.reduce((t, n) => t + Math.sin(n.angle), 0);
+      v.angle = Math.atan2(sy, sx);
+      v.x = cx + r1 * Math.cos(v.angle);
+      v.y = cy + r1 * Math.sin(v.angle);
+    }
     const pos = (k) => (k === C ? { x: cx, y: cy } : nodes.get(k));
     const g = svg("svg", {
       viewBox: `0 0 ${size} ${size}`, width: Math.min(size, 1000), height: Math.min(size, 1000),
@@ -1425,7 +1443,7 @@
       const a = svg("a", { href: graphHash(n.notation, ""), class: "node", "data-node": n.notation });
       a.appendChild(svg("title", null, [n.notation + (n.title ? ` ${n.title}` : ""), n.iri, ...n.info].filter(Boolean).join("\n")));
       const fill = setColour.get(Array.from(n.sets)[0]) || "#999";
-      a.appendChild(svg("circle", { cx: n.x, cy: n.y, r: 6, fill, class: n.key.startsWith("via|") ? "via" : null }));
+      a.appendChild(svg("circle", { cx: n.x, cy: n.y, r: 6, fill, class: n.isVia ? "via" : null }));
       const flip = Math.cos(n.angle) < 0;
       const deg = (n.angle * 180) / Math.PI + (flip ? 180 : 0);
       const label = n.notation.length > 26 ? `${n.notation.slice(0, 25)}…` : n.notation;
