@@ -127,6 +127,17 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("cwg", "https://w3id.org/crosswalk/graph/"),
 ];
 
+/// The JSON-LD 1.1 context of the project's prefixes (one term per [`PREFIXES`] entry): what
+/// `GET /context.jsonld` serves and `export --format jsonld` compacts with.
+pub fn jsonld_context() -> serde_json::Value {
+    let mut ctx = serde_json::Map::new();
+    ctx.insert("@version".into(), serde_json::json!(1.1));
+    for (p, iri) in PREFIXES {
+        ctx.insert((*p).into(), serde_json::json!(iri));
+    }
+    serde_json::Value::Object(ctx)
+}
+
 /// An RDF serializer that abbreviates with the project's prefixes (`vocab::PREFIXES`, all
 /// valid constant IRIs, so none can be refused; one that were is skipped, not an error).
 pub fn rdf_serializer(format: oxigraph::io::RdfFormat) -> oxigraph::io::RdfSerializer {

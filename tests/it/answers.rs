@@ -1158,3 +1158,47 @@ fn a_user_set_s_coverage_equals_the_plain_computation() {
         );
     }
 }
+
+/// `map AC-2`'s reverse rows name their CSF subcategory: a subcategory has no title, so the
+/// answer's title is its statement (read here straight from the store).
+#[test]
+fn reverse_rows_carry_the_subcategory_statement_as_title() {
+    let _ = require_sources!();
+    let db = util::loaded().expect("loaded");
+    let answers = crosswalk::answer::MapRequest {
+        id: "AC-2".into(),
+        ..Default::default()
+    }
+    .answer(db)
+    .expect("map AC-2");
+    let reverse: Vec<_> = answers.iter().filter(|a| a.how == "inverse").collect();
+    assert!(reverse.len() >= 20, "{}", reverse.len());
+    for a in reverse {
+        let statement = util::column(
+            db,
+            &format!(
+                "{}SELECT ?s WHERE {{ <{}> cw:statement ?s }}",
+                util::PREFIXES,
+                a.target_iri
+            ),
+            "s",
+        );
+        assert_eq!(statement.len(), 1, "{}", a.target_iri);
+        assert_eq!(
+            a.target_title.as_deref(),
+            Some(statement[0].as_str()),
+            "{}",
+            a.target
+        );
+    }
+    // A control keeps its title (GV.SC-07 → RA-9 Criticality Analysis).
+    let forward = crosswalk::answer::MapRequest {
+        id: "GV.SC-07".into(),
+        set: Some("olir-186".into()),
+        ..Default::default()
+    }
+    .answer(db)
+    .expect("map GV.SC-07");
+    let ra9 = forward.iter().find(|a| a.target == "RA-9").expect("RA-9");
+    assert_eq!(ra9.target_title.as_deref(), Some("Criticality Analysis"));
+}
