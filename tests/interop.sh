@@ -180,19 +180,23 @@ for _ in $(seq 1 300); do
 done
 schemathesis_clean() {
   [[ -n "$base" ]] || { echo "   the server did not start"; return 1; }
-  # Bounded: 20 examples per operation and phase (about 800 cases, under a minute), a fixed
-  # seed (the same cases every run), 10 minutes at most. (Not --max-time: that repeats
-  # fuzzing until the time is spent.)
+  # Bounded: 20 examples per operation and phase (about 1,000 cases, under two minutes), a
+  # fixed seed (the same cases every run), 10 minutes at most. (Not --max-time: that repeats
+  # fuzzing until the time is spent.) One worker: with two, both threads run ast.parse at once
+  # (Hypothesis describing its filter functions) and CPython 3.11's ast module, whose
+  # construction depth counter is shared by every thread, raises "SystemError: AST constructor
+  # recursion depth mismatch", a Runtime Error that stopped the coverage phase of whichever
+  # operation it hit (2 runs of 2; with one worker, 1,035 cases, all passed).
   local rc=0
   # /store and /sparql/ (the Graph Store Protocol and the W3C suites' path) are held to the W3C
   # manifests by tests/it/protocol.rs instead: their parameters exclude each other in ways
   # OpenAPI cannot state, which Schemathesis reads as valid requests wrongly refused.
   # filter_too_much is Hypothesis' own generator health check, not a check on our answers: a
-  # free-text form body (SPARQL) makes it discard many drafts, and with two workers whether it
-  # trips varies from run to run (CI tripped it once on POST /query, the same schema as /sparql).
+  # free-text form body (SPARQL) makes it discard many drafts, and whether it trips varies with
+  # the run (CI, then on two workers, tripped it once on POST /query, the same schema as /sparql).
   timeout 600 "$schemathesis" --config-file tests/schemathesis.toml run "$base/api/v1/openapi.json" \
     --exclude-path-regex '^/(store|sparql/)' \
-    --checks all --max-examples 20 --seed 23 --workers 2 --request-timeout 30 \
+    --checks all --max-examples 20 --seed 23 --workers 1 --request-timeout 30 \
     --suppress-health-check=filter_too_much \
     >"$work/schemathesis.log" 2>&1 || rc=$?
   # The summary's counts ("803 generated, 803 passed" or "…, N found M unique failures").
