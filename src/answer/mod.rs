@@ -44,6 +44,54 @@ pub struct MapAnswer {
     pub mapping: String,
     /// Filled by `explain`: one line per hop.
     pub explanation: Vec<String>,
+    /// A suggested mapping's score (`crosswalk suggest`), shown with `--include-suggested`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// The mapping set's IRI (the label above is for people).
+    #[serde(skip)]
+    pub set_iri: String,
+}
+
+/// The mapping sets `crosswalk suggest` made (document status `cw:Suggested`): their mappings
+/// are machine guesses, left out of `map`, `coverage`, `gaps` and `path` unless asked for.
+#[derive(Debug, Default)]
+pub struct SuggestedSets {
+    pub iris: HashSet<String>,
+    pub schemes: HashSet<String>,
+    pub labels: HashSet<String>,
+}
+
+impl SuggestedSets {
+    /// The suggested sets loaded now.
+    pub fn loaded(on: &dyn Sparql) -> Result<Self> {
+        // Inline, not in queries/: on a store without suggestions it has no rows.
+        const SETS: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?set ?setScheme ?setLabel WHERE {
+  ?set cw:documentStatus cw:Suggested ; cw:scheme ?setScheme ; rdfs:label ?setLabel .
+}";
+        let sol = on.select(SETS, &[])?;
+        let mut out = SuggestedSets::default();
+        for r in 0..sol.rows.len() {
+            out.iris.extend(s(&sol, r, "set"));
+            out.schemes.extend(s(&sol, r, "setScheme"));
+            out.labels.extend(s(&sol, r, "setLabel"));
+        }
+        Ok(out)
+    }
+
+    /// The sets to leave out: none when suggestions are asked for, or when the request names
+    /// a suggested set itself (`--set suggest-ai-rmf-csf` asks for exactly those).
+    fn hidden(on: &dyn Sparql, include: bool, set: Option<&str>) -> Result<Self> {
+        if include {
+            return Ok(Self::default());
+        }
+        let all = Self::loaded(on)?;
+        Ok(match set {
+            Some(s) if all.schemes.contains(s) => Self::default(),
+            _ => all,
+        })
+    }
 }
 
 /// Everything `id` maps to (optionally only into `to` / from `set`), sorted by set then target.
@@ -66,6 +114,20 @@ pub fn map_with(
     set: Option<&str>,
     explain: bool,
     rollup: bool,
+) -> Result<Vec<MapAnswer>> {
+    map_opts(on, id, to, set, explain, rollup, false)
+}
+
+/// [`map_with`]; `include_suggested` also answers with the mappings of suggested sets
+/// (`crosswalk suggest`), each with its score.
+pub fn map_opts(
+    on: &dyn Sparql,
+    id: &str,
+    to: Option<&str>,
+    set: Option<&str>,
+    explain: bool,
+    rollup: bool,
+    include_suggested: bool,
 ) -> Result<Vec<MapAnswer>> {
     // Every name checked first (crate::query::names): a mistyped scheme or set is an error with the
     // closest names, never an empty list that reads as "maps to nothing".
@@ -102,6 +164,11 @@ pub fn map_with(
         let sol = named(q)?.run(on, &a)?;
         collect_answers(&sol, &mut out, &mut index);
     }
+    let hidden = SuggestedSets::hidden(on, include_suggested, set)?;
+    out.retain(|a| !hidden.iris.contains(&a.set_iri));
+    if include_suggested {
+        scores(on, &mut out)?;
+    }
     if explain {
         let mappings: Vec<&str> = out.iter().map(|a| a.mapping.as_str()).collect();
         let lines = explain_mappings(on, &mappings)?;
@@ -116,6 +183,36 @@ pub fn map_with(
         crate::query::names::element_key(on, id)?;
     }
     Ok(out)
+}
+
+/// The confidence of each answer resting on a scored mapping (an inverse: its basis's).
+fn scores(on: &dyn Sparql, out: &mut [MapAnswer]) -> Result<()> {
+    const SCORES: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?mapping ?confidence WHERE { ?mapping cw:basis/cw:confidence ?confidence }";
+    let terms: Vec<oxigraph::model::Term> = out
+        .iter()
+        .filter(|a| a.status == "suggested")
+        .map(|a| crate::query::bind_value(crate::query::Kind::Iri, &a.mapping))
+        .collect::<Result<_>>()?;
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let sol = on.select(
+        &crate::model::sparql_text::with_value_rows(SCORES, "mapping", &terms)?,
+        &[],
+    )?;
+    let mut by = HashMap::new();
+    for r in 0..sol.rows.len() {
+        if let (Some(m), Some(c)) = (s(&sol, r, "mapping"), s(&sol, r, "confidence")) {
+            by.insert(m, c.parse::<f64>().ok());
+        }
+    }
+    for a in out {
+        if let Some(c) = by.get(&a.mapping) {
+            a.confidence = *c;
+        }
+    }
+    Ok(())
 }
 
 /// Rows of `crosswalk` / `crosswalk-rollup` into answers, one per (mapping, set), flags merged.
@@ -151,6 +248,8 @@ fn collect_answers(
             flags: s(sol, r, "flag").into_iter().collect(),
             mapping,
             explanation: Vec::new(),
+            confidence: None,
+            set_iri: s(sol, r, "set").unwrap_or_default(),
         });
     }
 }
@@ -267,6 +366,21 @@ pub fn coverage_with(
     only: Option<&HashSet<String>>,
     rollup: bool,
 ) -> Result<Coverage> {
+    coverage_opts(on, from, to, set, baseline, only, rollup, false)
+}
+
+/// [`coverage_with`]; `include_suggested` also counts the mappings of suggested sets.
+#[allow(clippy::too_many_arguments)]
+pub fn coverage_opts(
+    on: &dyn Sparql,
+    from: &str,
+    to: &str,
+    set: Option<&str>,
+    baseline: Option<&str>,
+    only: Option<&HashSet<String>>,
+    rollup: bool,
+    include_suggested: bool,
+) -> Result<Coverage> {
     // Every name checked and spelled canonically (`moderate` → `MODERATE`): an unknown one is
     // an error, never a silent 0 %.
     let names = on.names()?;
@@ -296,6 +410,18 @@ pub fn coverage_with(
     let mut sols = vec![units, named("coverage")?.unordered().run(on, &a)?];
     if rollup {
         sols.push(named("coverage-rollup")?.unordered().run(on, &a)?);
+    }
+    // The focal units (first) have no set; a covering row of a suggested set is dropped
+    // unless suggestions are asked for.
+    let hidden = SuggestedSets::hidden(on, include_suggested, set)?;
+    if !hidden.schemes.is_empty() {
+        for sol in sols.iter_mut().skip(1) {
+            let col = sol.vars.iter().position(|v| v == "setScheme");
+            sol.rows.retain(|row| {
+                col.and_then(|c| row.get(c).cloned().flatten())
+                    .is_none_or(|t| !hidden.schemes.contains(&term_text(&t)))
+            });
+        }
     }
     // Covering and outside-baseline targets per row as sets: a user's set can map a focal
     // element to a thousand targets, and a list's `contains` made that quadratic.
@@ -464,6 +590,17 @@ pub struct Hop {
 /// each step expands the smaller frontier by one level with one `neighbors` query for the
 /// whole level (a query per node took ~20 s for a 4-hop path).
 pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Option<Vec<Hop>>> {
+    path_opts(on, from, to, max_hops, false)
+}
+
+/// [`path`]; `include_suggested` also walks the mappings of suggested sets.
+pub fn path_opts(
+    on: &dyn Sparql,
+    from: &str,
+    to: &str,
+    max_hops: usize,
+    include_suggested: bool,
+) -> Result<Option<Vec<Hop>>> {
     if !(1..=MAX_HOPS).contains(&max_hops) {
         return Err(Error::Invalid(format!(
             "max hops is 1 to {MAX_HOPS}, not {max_hops}"
@@ -489,6 +626,7 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
         return Ok(Some(join(&fwd, &bwd, m.clone())));
     }
     let neighbors = named("neighbors")?;
+    let hidden = SuggestedSets::hidden(on, include_suggested, None)?;
     while fwd.level + bwd.level < max_hops && !fwd.frontier.is_empty() && !bwd.frontier.is_empty() {
         let forward = fwd.frontier.len() <= bwd.frontier.len();
         let (this, other) = if forward {
@@ -513,6 +651,13 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
                 .map(|t| t.as_ref().map(ToString::to_string))
                 .collect::<Vec<_>>()
         });
+        if !hidden.labels.is_empty() {
+            let col = sol.vars.iter().position(|v| v == "setLabel");
+            sol.rows.retain(|row| {
+                col.and_then(|c| row.get(c).cloned().flatten())
+                    .is_none_or(|t| !hidden.labels.contains(&term_text(&t)))
+            });
+        }
         let meets = this.expand(&sol, other);
         if let Some(m) = meets
             .into_iter()

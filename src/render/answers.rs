@@ -60,12 +60,17 @@ pub fn map<W: Write>(
                 } else {
                     format!("  [{}]", a.flags.join(", "))
                 };
+                // A suggestion carries its score: `suggested 0.82`.
+                let status = match a.confidence {
+                    Some(c) => format!("{} {c:.2}", a.status),
+                    None => a.status.clone(),
+                };
                 writeln!(
                     out,
                     "  {:<14} {:<16} {:<8} {}{via}{flags}  {}",
                     a.target,
                     a.relationship,
-                    a.status,
+                    status,
                     a.how,
                     a.target_title.as_deref().unwrap_or("")
                 )?;
@@ -94,6 +99,11 @@ pub fn map<W: Write>(
             if md_explain {
                 header.push("explanation");
             }
+            // The score column only when a suggestion is among the answers.
+            let scored = answers.iter().any(|a| a.confidence.is_some());
+            if scored {
+                header.push("score");
+            }
             let rows: Vec<Vec<String>> = answers
                 .iter()
                 .map(|a| {
@@ -111,6 +121,9 @@ pub fn map<W: Write>(
                     ];
                     if md_explain {
                         r.push(a.explanation.join("; "));
+                    }
+                    if scored {
+                        r.push(a.confidence.map(|c| c.to_string()).unwrap_or_default());
                     }
                     r
                 })
@@ -539,6 +552,82 @@ pub fn hits<W: Write>(out: &mut W, hits: &[crate::search::Hit], format: Format) 
                 out.write_all(super::card::wrap(&s, 9, width).as_bytes())?;
             }
             Ok(())
+        }
+    }
+}
+
+/// `suggest`: the set written and its candidates, per element of the focal scheme.
+pub fn suggested<W: Write>(
+    out: &mut W,
+    s: &crate::search::suggest::Suggested,
+    format: Format,
+) -> io::Result<()> {
+    match format {
+        Format::Json => json_to(out, s),
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let rows: Vec<Vec<String>> = s
+                .candidates
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.subject.clone(),
+                        c.object.clone(),
+                        format!("{:.3}", c.confidence),
+                        c.fields.join("|"),
+                        c.words.join(" "),
+                    ]
+                })
+                .collect();
+            records(
+                out,
+                format,
+                &["subject", "object", "confidence", "fields", "words"],
+                &rows,
+            )
+        }
+        Format::Table => {
+            for (subject, cs) in crate::search::suggest::by_subject(s) {
+                writeln!(out, "{subject}")?;
+                for c in cs {
+                    writeln!(
+                        out,
+                        "  {:<14} {:.3}  {} [{}]",
+                        c.object,
+                        c.confidence,
+                        c.words.join(" "),
+                        c.fields.join(", ")
+                    )?;
+                }
+            }
+            let written = match &s.set_iri {
+                Some(_) => format!("written as suggested mapping set {}", s.set),
+                None => "not written (--dry-run)".to_owned(),
+            };
+            writeln!(
+                out,
+                "\n{} candidate(s) for {} of {} {} element(s) into {}, {written}{}",
+                s.candidates.len(),
+                s.with_candidates,
+                s.subjects,
+                s.from,
+                s.to,
+                if s.already_mapped > 0 {
+                    format!(
+                        " ({} pair(s) a loaded set already maps left out)",
+                        s.already_mapped
+                    )
+                } else {
+                    String::new()
+                }
+            )?;
+            if s.set_iri.is_none() {
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "review: crosswalk export --format sssom --set {}; `map --include-suggested` shows them",
+                s.set
+            )
         }
     }
 }

@@ -143,6 +143,17 @@ fn run(cli: &Cli) -> Result<i32> {
             req,
             out: Out { format },
         } => answers::hits(&mut out, &req.answer(&*read()?)?, *format)?,
+        Cmd::Suggest {
+            req,
+            out: Out { format },
+        } => {
+            let found = if req.dry_run {
+                crosswalk::search::suggest::candidates(&*read()?, req)?
+            } else {
+                crosswalk::search::suggest::suggest(&cli.open(true)?, req)?
+            };
+            answers::suggested(&mut out, &found, *format)?
+        }
         Cmd::Map {
             req,
             out: Out { format },

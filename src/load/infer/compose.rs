@@ -5,6 +5,7 @@ use super::*;
 
 pub(super) fn compose(
     asserted: &[Asserted],
+    skip: &HashSet<NamedNode>,
     table: &HashMap<(&str, &str), &str>,
     b: &mut Builder,
     summary: &mut Summary,
@@ -17,12 +18,12 @@ pub(super) fn compose(
     let mut starts = HashSet::new();
     let mut linked = HashSet::new();
     let mut seen = HashSet::new();
-    for first in asserted {
+    for first in asserted.iter().filter(|a| !skip.contains(&a.iri)) {
         let Some(nexts) = by_subject.get(&first.object) else {
             continue;
         };
         for second in nexts {
-            if second.object == first.subject {
+            if second.object == first.subject || skip.contains(&second.iri) {
                 continue;
             }
             let Some(result) = table.get(&(first.rel.term.as_str(), second.rel.term.as_str()))
