@@ -25,3 +25,4 @@ mod remote;
 mod search;
 mod serve;
 mod shacl;
+mod suggest;
