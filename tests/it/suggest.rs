@@ -423,3 +423,80 @@ fn csf_to_sp800_53_meets_the_measured_floor() {
 /// Measured (BENCHMARKS.md, "Suggested mappings"): (P@k, R@k) for k = 1, 5, 10.
 const FLOOR_OLIR: [(f64, f64); 3] = [(0.481, 0.068), (0.279, 0.198), (0.208, 0.296)];
 const FLOOR_PROFILE: [(f64, f64); 3] = [(0.481, 0.069), (0.277, 0.199), (0.208, 0.299)];
+
+/// GET over a test server: (status, JSON body).
+pub(crate) fn get_json(url: &str) -> (u16, serde_json::Value) {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .new_agent();
+    let mut r = agent
+        .get(url)
+        .header("Accept", "application/json")
+        .call()
+        .expect("GET");
+    let body = r.body_mut().read_to_vec().expect("body");
+    let json = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {}", String::from_utf8_lossy(&body)));
+    (r.status().as_u16(), json)
+}
+
+/// `include_suggested` over HTTP, on map, coverage, gaps and path: the same requests as the CLI.
+#[test]
+fn the_api_takes_include_suggested() {
+    let _d = require_sources!();
+    let db = util::loaded_copy().expect("copy");
+    let s = suggest::suggest(&db, &req("ai-rmf", "csf", 2)).expect("suggest");
+    let base = util::start_server(db, crosswalk::serve::Config::default());
+    let (st, without) = get_json(&format!("{base}/api/v1/map/MEASURE%202.7"));
+    assert_eq!(st, 200);
+    assert_eq!(without["answers"].as_array().map(Vec::len), Some(0));
+    let (st, with) = get_json(&format!(
+        "{base}/api/v1/map/MEASURE%202.7?include_suggested=true"
+    ));
+    assert_eq!(st, 200);
+    let answers = with["answers"].as_array().expect("answers");
+    let expected: BTreeSet<&str> = by_subject(&s)["MEASURE 2.7"]
+        .iter()
+        .map(|c| c.object.as_str())
+        .collect();
+    let got: BTreeSet<&str> = answers
+        .iter()
+        .filter_map(|a| a["target"].as_str())
+        .collect();
+    assert_eq!(got, expected);
+    for a in answers {
+        assert_eq!(a["status"], "suggested");
+        assert!(
+            a["confidence"]
+                .as_f64()
+                .is_some_and(|c| c > 0.0 && c <= 1.0),
+            "{a}"
+        );
+    }
+    let covered = |q: &str| {
+        let (st, c) = get_json(&format!("{base}/api/v1/coverage?from=ai-rmf&to=csf{q}"));
+        assert_eq!(st, 200, "{c}");
+        c["covered"].as_u64()
+    };
+    assert_eq!(covered(""), Some(0));
+    assert_eq!(covered("&include_suggested=true"), Some(72));
+    let (st, gaps) = get_json(&format!(
+        "{base}/api/v1/gaps?from=ai-rmf&to=csf&include_suggested=true"
+    ));
+    assert_eq!((st, gaps["rows"].as_array().map(Vec::len)), (200, Some(0)));
+    let first = by_subject(&s)["MEASURE 2.7"][0].object.clone();
+    let (st, _) = get_json(&format!("{base}/api/v1/path?from=MEASURE%202.7&to={first}"));
+    assert_eq!(st, 404);
+    let (st, path) = get_json(&format!(
+        "{base}/api/v1/path?from=MEASURE%202.7&to={first}&include_suggested=true"
+    ));
+    assert_eq!(st, 200, "{path}");
+    // A mistyped value is the user's error, naming the parameter.
+    let (st, e) = get_json(&format!(
+        "{base}/api/v1/map/MEASURE%202.7?include_suggested=maybe"
+    ));
+    assert_eq!(st, 400, "{e}");
+    assert!(e.to_string().contains("include_suggested"), "{e}");
+}
