@@ -52,6 +52,8 @@ const EVER_DECLARED: &[&str] = &[
     "subsetOf", "suggestedActions", "supersetOf", "supportedBy", "supportiveProperty", "supports",
     "tailoring", "targetBaseline", "targetNotation", "targetScheme", "thirdPartyExtraction",
     "topic", "unitInScheme", "version", "viaElement", "viaNotation",
+    // issue 21: crosswalk suggest
+    "Suggested", "mappingJustification", "mappingTool", "matchField", "matchString",
 ];
 
 /// The deprecated terms, with what replaces each (`dcterms:isReplacedBy`).

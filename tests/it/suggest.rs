@@ -448,6 +448,13 @@ fn the_api_takes_include_suggested() {
     let _d = require_sources!();
     let db = util::loaded_copy().expect("copy");
     let s = suggest::suggest(&db, &req("ai-rmf", "csf", 2)).expect("suggest");
+    // The suggested set conforms to the shapes like every other set.
+    let violations: Vec<_> = crosswalk::answer::shacl::validate(&db)
+        .expect("validate")
+        .into_iter()
+        .filter(|r| r.severity == "Violation")
+        .collect();
+    assert!(violations.is_empty(), "{violations:#?}");
     let base = util::start_server(db, crosswalk::serve::Config::default());
     let (st, without) = get_json(&format!("{base}/api/v1/map/MEASURE%202.7"));
     assert_eq!(st, 200);
