@@ -149,6 +149,10 @@ fn run(cli: &Cli) -> Result<i32> {
         } => {
             let found = if req.dry_run {
                 crosswalk::search::suggest::candidates(&*read()?, req)?
+            } else if cli.endpoint.is_some() {
+                bail!(
+                    "suggest writes its set into the embedded store, not --endpoint: add --dry-run to only rank, or suggest here and `crosswalk push --endpoint URL`"
+                )
             } else {
                 crosswalk::search::suggest::suggest(&cli.open(true)?, req)?
             };
