@@ -325,6 +325,9 @@ pub struct CoverageRow {
     pub covered_by: Vec<String>,
     /// Mapped elements outside the baseline (e.g. PM controls, which no SP 800-53B baseline selects).
     pub mapped_outside_baseline: Vec<String>,
+    /// With `--include-suggested`: the elements above that only suggested mappings give.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggested: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -411,18 +414,7 @@ pub fn coverage_opts(
     if rollup {
         sols.push(named("coverage-rollup")?.unordered().run(on, &a)?);
     }
-    // The focal units (first) have no set; a covering row of a suggested set is dropped
-    // unless suggestions are asked for.
-    let hidden = SuggestedSets::hidden(on, include_suggested, set)?;
-    if !hidden.schemes.is_empty() {
-        for sol in sols.iter_mut().skip(1) {
-            let col = sol.vars.iter().position(|v| v == "setScheme");
-            sol.rows.retain(|row| {
-                col.and_then(|c| row.get(c).cloned().flatten())
-                    .is_none_or(|t| !hidden.schemes.contains(&term_text(&t)))
-            });
-        }
-    }
+    let only_suggested = suggested_rows(on, include_suggested, set, &mut sols)?;
     // Covering and outside-baseline targets per row as sets: a user's set can map a focal
     // element to a thousand targets, and a list's `contains` made that quadratic.
     type Targets = (
@@ -443,6 +435,7 @@ pub fn coverage_opts(
                     covered: false,
                     covered_by: Vec::new(),
                     mapped_outside_baseline: Vec::new(),
+                    suggested: Vec::new(),
                 };
                 (row, Default::default())
             });
@@ -463,6 +456,9 @@ pub fn coverage_opts(
             r.covered = !covering.is_empty();
             r.covered_by = covering.into_iter().collect();
             r.mapped_outside_baseline = outside.into_iter().collect();
+            if let Some(t) = only_suggested.get(&r.focal) {
+                r.suggested = t.iter().cloned().collect();
+            }
             r
         })
         .collect();
@@ -525,6 +521,55 @@ pub fn coverage_opts(
         only_pm,
         notes,
     })
+}
+
+/// Drops the covering rows (every solution after the first, the focal units) of suggested sets
+/// unless asked for; when asked, returns per focal notation the targets only suggested sets
+/// give (to mark them).
+fn suggested_rows(
+    on: &dyn Sparql,
+    include: bool,
+    set: Option<&str>,
+    sols: &mut [Solutions],
+) -> Result<HashMap<String, std::collections::BTreeSet<String>>> {
+    let mut only = HashMap::new();
+    let all = SuggestedSets::loaded(on)?;
+    if all.schemes.is_empty() || set.is_some_and(|s| all.schemes.contains(s)) {
+        return Ok(only);
+    }
+    let get = |sol: &Solutions, row: &[Option<oxigraph::model::Term>], var: &str| {
+        sol.column(var)
+            .and_then(|c| row.get(c).cloned().flatten())
+            .map(|t| term_text(&t))
+    };
+    let mut given: HashSet<(String, String)> = HashSet::new();
+    for sol in sols.iter_mut().skip(1) {
+        let mut kept = Vec::new();
+        for row in std::mem::take(&mut sol.rows) {
+            let suggested = get(sol, &row, "setScheme").is_some_and(|s| all.schemes.contains(&s));
+            let pair = (
+                get(sol, &row, "focalNotation").unwrap_or_default(),
+                get(sol, &row, "targetNotation").unwrap_or_default(),
+            );
+            if suggested {
+                if include {
+                    only.entry(pair.0.clone())
+                        .or_insert_with(std::collections::BTreeSet::new)
+                        .insert(pair.1);
+                    kept.push(row);
+                }
+            } else {
+                given.insert(pair);
+                kept.push(row);
+            }
+        }
+        sol.rows = kept;
+    }
+    for (focal, targets) in only.iter_mut() {
+        targets.retain(|t| !given.contains(&(focal.clone(), t.clone())));
+    }
+    only.retain(|_, t| !t.is_empty());
+    Ok(only)
 }
 
 /// The focal elements a profile selects: a profile (`cyber-ai`, or its scheme) with a focus

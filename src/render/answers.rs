@@ -156,18 +156,27 @@ pub fn coverage<W: Write>(
         Format::Csv | Format::Tsv | Format::Markdown => {
             // `|` between ids: ISO/IEC ids contain spaces, and no loaded id contains `|`
             // (tested).
+            // The `suggested` column only when suggestions are among the answers.
+            let marked = rows.iter().any(|r| !r.suggested.is_empty());
             let records_of: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
-                    vec![
+                    let mut v = vec![
                         r.focal.clone(),
                         if r.covered { "yes" } else { "no" }.to_owned(),
                         r.covered_by.join(LIST_SEPARATOR),
                         r.mapped_outside_baseline.join(LIST_SEPARATOR),
-                    ]
+                    ];
+                    if marked {
+                        v.push(r.suggested.join(LIST_SEPARATOR));
+                    }
+                    v
                 })
                 .collect();
-            let header = ["focal", "covered", "covered_by", "mapped_outside_baseline"];
+            let mut header = vec!["focal", "covered", "covered_by", "mapped_outside_baseline"];
+            if marked {
+                header.push("suggested");
+            }
             records(out, format, &header, &records_of)?;
             if format == Format::Markdown {
                 writeln!(out, "\n{}", coverage_summary(cov))?;
@@ -188,9 +197,14 @@ pub fn coverage<W: Write>(
                         r.mapped_outside_baseline.join(" ")
                     )
                 };
+                let suggested = if r.suggested.is_empty() {
+                    String::new()
+                } else {
+                    format!("   (suggested: {})", r.suggested.join(" "))
+                };
                 writeln!(
                     out,
-                    "  {:<10} {:<8} {}{outside}",
+                    "  {:<10} {:<8} {}{outside}{suggested}",
                     r.focal,
                     mark,
                     r.covered_by.join(" ")

@@ -169,6 +169,22 @@ SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?set cw:scheme \"suggest-ai-rmf-csf\"
     .answer(&db)
     .expect("coverage");
     assert_eq!((cov.covered, cov.total), (72, 72));
+    // Each row marks what only suggestions give: here, everything it has.
+    for r in &cov.rows {
+        assert_eq!(r.suggested, r.covered_by, "{r:?}");
+    }
+    let csf = CoverageRequest {
+        from: "csf".into(),
+        to: "ai-rmf".into(),
+        include_suggested: true,
+        ..Default::default()
+    }
+    .answer(&db)
+    .expect("coverage");
+    let mut text = Vec::new();
+    answers::coverage(&mut text, &csf, Format::Table, false).expect("render");
+    let text = String::from_utf8(text).expect("utf-8");
+    assert!(text.contains("(suggested: "), "{text}");
     let hops = PathRequest {
         from: "MEASURE 2.7".into(),
         to: first.clone(),
