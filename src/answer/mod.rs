@@ -672,6 +672,12 @@ pub fn path_opts(
     }
     let neighbors = named("neighbors")?;
     let hidden = SuggestedSets::hidden(on, include_suggested, None)?;
+    // Asked for, a suggestion's hop says so: `related (suggested)`.
+    let marked = if include_suggested {
+        SuggestedSets::loaded(on)?.labels
+    } else {
+        HashSet::new()
+    };
     while fwd.level + bwd.level < max_hops && !fwd.frontier.is_empty() && !bwd.frontier.is_empty() {
         let forward = fwd.frontier.len() <= bwd.frontier.len();
         let (this, other) = if forward {
@@ -702,6 +708,21 @@ pub fn path_opts(
                 col.and_then(|c| row.get(c).cloned().flatten())
                     .is_none_or(|t| !hidden.labels.contains(&term_text(&t)))
             });
+        }
+        if let (false, Some(lc), Some(ec)) = (
+            marked.is_empty(),
+            sol.column("setLabel"),
+            sol.column("edge"),
+        ) {
+            for row in &mut sol.rows {
+                let suggested = row[lc]
+                    .as_ref()
+                    .is_some_and(|t| marked.contains(&term_text(t)));
+                if let (true, Some(e)) = (suggested, row[ec].as_ref()) {
+                    let text = format!("{} (suggested)", term_text(e));
+                    row[ec] = Some(oxigraph::model::Literal::new_simple_literal(text).into());
+                }
+            }
         }
         let meets = this.expand(&sol, other);
         if let Some(m) = meets

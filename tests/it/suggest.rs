@@ -194,6 +194,7 @@ SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?set cw:scheme \"suggest-ai-rmf-csf\"
     .answer(&db)
     .expect("path");
     assert_eq!(hops.len(), 1);
+    assert_eq!(hops[0].edge, "related (suggested)");
     assert_eq!(hops[0].set.as_deref(), Some(s_label(&db).as_str()));
 }
 
