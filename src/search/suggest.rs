@@ -510,17 +510,27 @@ pub fn sheet(on: &dyn Sparql, s: &Suggested) -> Result<String> {
 /// `--set-name`), document status `suggested`, replacing an earlier one of that name.
 pub fn suggest(db: &Db, req: &SuggestRequest) -> Result<Suggested> {
     let mut s = candidates(db, req)?;
-    // A name NIST's (or any non-user) set already has is not ours to replace.
+    // Only an earlier suggestion is replaced: a published set, or a user's (a reviewed
+    // suggestion included), is not ours to overwrite.
     if let Ok(existing) = db.names()?.set(&s.set)
-        && existing
-            .iri
-            .as_deref()
-            .is_some_and(|i| !i.contains("/mapping/user/"))
+        && let Some(iri) = existing.iri.as_deref()
     {
-        return Err(Error::Invalid(format!(
-            "--set-name `{}` is a loaded set's name; choose another",
-            s.set
-        )));
+        let iri = oxigraph::model::NamedNode::new(iri)
+            .map_err(|e| Error::Internal(format!("set IRI {iri}: {e}")))?;
+        let suggested = !db
+            .select(
+                "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?set WHERE { ?set cw:documentStatus cw:Suggested }",
+                &[("set", iri.into())],
+            )?
+            .rows
+            .is_empty();
+        if !suggested {
+            return Err(Error::Invalid(format!(
+                "--set-name `{}` names a loaded set that is not a suggestion (it would be replaced); choose another",
+                s.set
+            )));
+        }
     }
     let text = sheet(db, &s)?;
     // One scratch directory per call: two suggestions in one process (a server, the tests)

@@ -335,6 +335,11 @@ fn a_reviewed_sheet_loads_as_a_final_set() {
         ),
         2
     );
+    // Suggesting again under the reviewed set's name would overwrite a curator's work.
+    let e = suggest::suggest(&db, &req("ai-rmf", "csf", 3))
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("not a suggestion"), "{e}");
     // Another element's candidates were not reviewed: gone with the suggested set.
     assert!(
         map_req("GOVERN 1.1", None, true)
