@@ -529,3 +529,34 @@ fn the_api_takes_include_suggested() {
     assert_eq!(st, 400, "{e}");
     assert!(e.to_string().contains("include_suggested"), "{e}");
 }
+
+/// AI RMF → SP 800-53, the other crosswalk NIST does not publish: every subcategory gets its
+/// candidates, and the structure feature turns them from enhancements to controls.
+#[test]
+fn ai_rmf_to_sp800_53_ranks_controls_first() {
+    let _d = require_sources!();
+    let db = util::loaded().expect("loaded");
+    let mut r = req("ai-rmf", "sp800-53", 5);
+    let with = suggest::candidates(db, &r).expect("suggest");
+    assert_eq!((with.subjects, with.with_candidates), (72, 72));
+    assert_eq!(with.candidates.len(), 72 * 5);
+    r.features = vec![
+        Feature::Title,
+        Feature::Statement,
+        Feature::Guidance,
+        Feature::Playbook,
+    ];
+    let without = suggest::candidates(db, &r).expect("suggest");
+    let enhancements = |s: &Suggested| {
+        s.candidates
+            .iter()
+            .filter(|c| c.object.contains('('))
+            .count()
+    };
+    assert!(
+        enhancements(&with) * 4 < enhancements(&without),
+        "{} vs {}",
+        enhancements(&with),
+        enhancements(&without)
+    );
+}
