@@ -234,6 +234,52 @@ def check_hash_start(page, base, watch):
     return f"card {notations!r} from location.hash"
 
 
+def check_matrix_click(page, base, watch):
+    page.goto(base + "/#matrix")
+    page.wait_for_selector("#matrix-grid td[data-cell] a.cell-link", state="attached", timeout=TIMEOUT_MS)
+    secure = {p: page.locator(f'#matrix-grid td[data-cell="Secure/{p}"]').count() for p in (1, 2, 3)}
+    expect(secure == {1: 23, 2: 33, 3: 50}, f"Secure cells by priority should be 23/33/50, got {secure!r}")
+    page.select_option("#matrix-function", "PR")
+    wait_text(page, "#matrix-status", r"subcategories", "filtering by PR")
+    rows = page.eval_on_selector_all("#matrix-grid tbody th[scope=row] a", "as => as.map(a => a.textContent)")
+    expect(rows and all(r.startswith("PR.") for r in rows), f"only PR rows expected, got {rows[:5]!r}")
+    page.locator('#matrix-grid a.cell-link[data-key="PR.AA-01/Defend"]').click()
+    wait_text(page, "#matrix-detail", r"PR\.AA-01 · Defend", "opening a cell")
+    expect("References" in page.text_content("#matrix-detail") or "considerations" in page.text_content("#matrix-detail"),
+           "the cell should show its considerations and references")
+    expect("cell=PR.AA-01%2FDefend" in page.evaluate("location.hash") or "cell=PR.AA-01/Defend" in page.evaluate("location.hash"),
+           f"the address should name the cell, got {page.evaluate('location.hash')!r}")
+    return f"{len(rows)} PR rows, cell PR.AA-01/Defend opened"
+
+
+def check_coverage_click(page, base, watch):
+    page.click("#tab-coverage")
+    page.click("#coverage-go")
+    page.wait_for_selector("#coverage-chart a.bar", state="attached", timeout=TIMEOUT_MS)
+    groups = page.eval_on_selector_all("#coverage-chart a.bar", "as => as.map(a => a.getAttribute('data-group'))")
+    expect(groups == ["GV", "ID", "PR", "DE", "RS", "RC"], f"one bar per CSF function expected, got {groups!r}")
+    page.locator('#coverage-chart a.bar[data-group="GV"] rect.gap').click()
+    wait_text(page, "#coverage-gaps", r"Gaps in GV", "clicking the GV bar")
+    gaps = texts(page.locator("#coverage-gaps table tbody tr td:first-child a"))
+    expect(gaps and all(g.startswith("GV.") for g in gaps), f"the gap list should be GV's, got {gaps!r}")
+    return f"{len(groups)} bars; GV gaps {gaps!r}"
+
+
+def check_graph_click(page, base, watch):
+    page.click("#tab-graph")
+    page.fill("#graph-id", "GV.SC-07")
+    page.click("#graph-go")
+    page.wait_for_selector('#graph-svg a.node[data-node="RA-9"]', state="attached", timeout=TIMEOUT_MS)
+    n = page.locator("#graph-svg a.node[data-node]").count()
+    expect(n > 50, f"GV.SC-07 should have many neighbours, got {n}")
+    page.locator('#graph-svg a.node[data-node="RA-9"]').click()
+    page.wait_for_selector('#graph-svg a.node[data-center="RA-9"]', state="attached", timeout=TIMEOUT_MS)
+    expect(page.evaluate("location.hash") == "#graph=RA-9", f"hash now {page.evaluate('location.hash')!r}")
+    back = page.locator('#graph-svg a.node[data-node="GV.SC-07"]').count()
+    expect(back >= 1, "RA-9's neighbourhood should lead back to GV.SC-07")
+    return f"{n} nodes around GV.SC-07; RA-9 re-centred"
+
+
 CHECKS = [
     ("load /", check_load),
     ("SPARQL table", check_sparql_table),
@@ -243,6 +289,9 @@ CHECKS = [
     ("browse", check_browse),
     ("follow element link", check_follow_link),
     ("#browse= at startup", check_hash_start),
+    ("matrix: filter and open a cell", check_matrix_click),
+    ("coverage: click a bar for its gaps", check_coverage_click),
+    ("graph: click a node to re-centre", check_graph_click),
 ]
 
 

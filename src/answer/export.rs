@@ -10,7 +10,7 @@ use oxigraph::model::{GraphNameRef, NamedNode, Quad};
 use std::collections::BTreeMap;
 
 const GRAPH_OF: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
-SELECT DISTINCT ?g WHERE { GRAPH ?g { ?doc a cw:Document } FILTER(?g != <https://w3id.org/crosswalk/graph/inferred>) }";
+SELECT DISTINCT ?g WHERE { GRAPH ?g { ?doc a cw:Document } FILTER(!STRSTARTS(STR(?g), \"https://w3id.org/crosswalk/graph/inferred\")) }";
 
 /// The named graph a document (or mapping set) was loaded into.
 pub fn graph_of(db: &dyn Sparql, doc: &str) -> Result<NamedNode> {
@@ -774,9 +774,9 @@ pub fn export(
         ExportFormat::Ttl => rdf_of(RdfFormat::Turtle)?,
         ExportFormat::Nt => rdf_of(RdfFormat::NTriples)?,
         ExportFormat::Rdfxml => rdf_of(RdfFormat::RdfXml)?,
-        ExportFormat::Jsonld => rdf_of(RdfFormat::JsonLd {
+        ExportFormat::Jsonld => compact_jsonld(&rdf_of(RdfFormat::JsonLd {
             profile: oxigraph::io::JsonLdProfileSet::empty(),
-        })?,
+        })?)?,
         ExportFormat::OscalMapping => {
             let s = one_set("oscal-mapping")?;
             let mut v = serde_json::to_vec_pretty(&oscal_mapping(db, s)?)
@@ -787,4 +787,122 @@ pub fn export(
         ExportFormat::Sssom => sssom(db, one_set("sssom")?)?.into_bytes(),
         ExportFormat::Csv => csv(db, one_set("csv")?)?.into_bytes(),
     })
+}
+
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+
+/// `prefix:local` for an IRI under one of the context's prefixes (JSON-LD expands it back),
+/// else the IRI.
+fn compact_iri(iri: &str) -> String {
+    for (p, ns) in crate::model::vocab::PREFIXES {
+        if let Some(local) = iri.strip_prefix(ns)
+            && !local.is_empty()
+            && !local.starts_with("//")
+        {
+            return format!("{p}:{local}");
+        }
+    }
+    iri.to_owned()
+}
+
+/// A value of expanded JSON-LD, compacted: `{"@value": "x"}` → `"x"`, IRIs as `prefix:local`,
+/// one-element arrays as their element.
+fn compact_value(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.into_iter().map(compact_value).collect();
+            if items.len() == 1 {
+                items.pop().unwrap_or(Value::Null)
+            } else {
+                Value::Array(items)
+            }
+        }
+        Value::Object(m) => {
+            if m.len() == 1
+                && let Some(Value::String(s)) = m.get("@value")
+            {
+                return Value::String(s.clone());
+            }
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                match k.as_str() {
+                    "@id" => {
+                        let id = v.as_str().map(compact_iri).map_or(v, Value::String);
+                        out.insert(k, id);
+                    }
+                    "@type" => {
+                        // A datatype (or a node type, should the serializer ever write one).
+                        let t = match v {
+                            Value::String(s) => Value::String(compact_iri(&s)),
+                            Value::Array(a) => Value::Array(
+                                a.into_iter()
+                                    .map(|x| match x {
+                                        Value::String(s) => Value::String(compact_iri(&s)),
+                                        other => other,
+                                    })
+                                    .collect(),
+                            ),
+                            other => other,
+                        };
+                        out.insert(k, t);
+                    }
+                    "@value" | "@language" | "@direction" => {
+                        out.insert(k, v);
+                    }
+                    "@graph" => {
+                        let nodes = match v {
+                            Value::Array(a) => a.into_iter().map(compact_value).collect(),
+                            other => vec![compact_value(other)],
+                        };
+                        out.insert(k, Value::Array(nodes));
+                    }
+                    RDF_TYPE => {
+                        // Class IRIs: `@type` takes them as (compact) IRIs.
+                        let types: Vec<Value> = match v {
+                            Value::Array(a) => a,
+                            other => vec![other],
+                        }
+                        .into_iter()
+                        .map(|t| match t.get("@id").and_then(Value::as_str) {
+                            Some(iri) => Value::String(compact_iri(iri)),
+                            None => t,
+                        })
+                        .collect();
+                        let types = if types.len() == 1 {
+                            types.into_iter().next().unwrap_or(Value::Null)
+                        } else {
+                            Value::Array(types)
+                        };
+                        out.insert("@type".to_owned(), types);
+                    }
+                    _ => {
+                        out.insert(compact_iri(&k), compact_value(v));
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        other => other,
+    }
+}
+
+/// Oxigraph's expanded JSON-LD, compacted with the project's context (`/context.jsonld`):
+/// `{"@context": …, "@graph": [{"@id": "cwg:…", "@graph": [nodes]}, …]}`; every IRI under a
+/// prefix of the context is `prefix:local`, literals without datatype or language are plain
+/// strings. The same triples as the expanded form (checked by parsing it back in the tests).
+pub fn compact_jsonld(expanded: &[u8]) -> Result<Vec<u8>> {
+    let v: serde_json::Value = serde_json::from_slice(expanded)
+        .map_err(|e| Error::Invalid(format!("JSON-LD from the serializer: {e}")))?;
+    let graph = match v {
+        serde_json::Value::Array(items) => items.into_iter().map(compact_value).collect(),
+        other => vec![compact_value(other)],
+    };
+    let doc = serde_json::json!({
+        "@context": crate::model::vocab::jsonld_context(),
+        "@graph": graph,
+    });
+    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| Error::Invalid(e.to_string()))?;
+    out.push(b'\n');
+    Ok(out)
 }

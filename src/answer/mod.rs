@@ -11,7 +11,7 @@ pub mod shacl;
 use crate::model::error::{Error, Result};
 use crate::query::{Solutions, Sparql, named, term_text};
 pub use request::{
-    CheckRequest, CoverageRequest, DiffRequest, MapRequest, PathRequest, SearchRequest,
+    CheckRequest, CoverageRequest, Diff, DiffRequest, MapRequest, PathRequest, SearchRequest,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -187,22 +187,99 @@ impl PathRequest {
     }
 }
 
-/// `diff --set OLD --set NEW`: what changed between two mapping sets. (The HTTP API reads the
-/// same two `set` parameters, repeated, from the query string.)
+/// `diff --set OLD --set NEW`: what changed between two mapping sets; `diff --doc OLD --doc
+/// NEW`: between two releases of a document (`--doc` once: what that release withdrew). (The
+/// HTTP API reads the same repeated `set` / `doc` parameters from the query string.)
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct DiffRequest {
     /// The two mapping sets, old then new, by scheme (see `crosswalk query mapping-sets`).
-    #[arg(long = "set", required = true, num_args = 1, value_name = "SET")]
+    #[arg(
+        long = "set",
+        num_args = 1,
+        value_name = "SET",
+        required_unless_present = "docs",
+        conflicts_with = "docs"
+    )]
     pub sets: Vec<String>,
+    /// Two releases of a document, old then new: a document's scheme, release id
+    /// (sp800-53r5/5.0.1, csf/2.0), label or IRI (see `crosswalk query documents`), or an
+    /// OSCAL catalog file (.json). Given once: what that release withdrew from the one before.
+    #[arg(long = "doc", num_args = 1, value_name = "DOC")]
+    pub docs: Vec<String>,
+    /// With --doc: compare only the elements both releases carry (a resolved baseline
+    /// catalog carries only its baseline's controls); the others are counted, not listed.
+    #[arg(long, requires = "docs")]
+    pub carried: bool,
+    /// Whether a `--doc` may be a file (the CLI); the HTTP API compares only documents in the
+    /// store.
+    #[arg(skip)]
+    pub files: bool,
+}
+
+/// A `diff` answer: between mapping sets or between releases of a document.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Diff {
+    Sets(super::diff::SetDiff),
+    Documents(super::diff::DocDiff),
 }
 
 impl DiffRequest {
-    /// The difference; anything but exactly two sets, or an unknown set, is an error.
+    /// The difference between two mapping sets; anything but exactly two sets, or an unknown
+    /// set, is an error.
     pub fn answer(&self, on: &dyn Sparql) -> Result<super::diff::SetDiff> {
         match self.sets.as_slice() {
             [old, new] => super::diff::sets(on, old, new),
             other => Err(Error::Invalid(format!(
                 "diff compares exactly two mapping sets (--set OLD --set NEW), not {}",
+                other.len()
+            ))),
+        }
+    }
+
+    /// Sets or documents, whichever the request names.
+    pub fn run(&self, on: &dyn Sparql) -> Result<Diff> {
+        if self.docs.is_empty() {
+            if self.carried {
+                return Err(Error::Invalid(
+                    "`carried` applies to documents (--doc), not mapping sets".into(),
+                ));
+            }
+            return self.answer(on).map(Diff::Sets);
+        }
+        if !self.sets.is_empty() {
+            return Err(Error::Invalid(
+                "diff compares mapping sets (--set) or documents (--doc), not both".into(),
+            ));
+        }
+        let read = |name: &str| -> Result<(super::diff::DocSide, _)> {
+            let path = std::path::Path::new(name);
+            let (iri, snap) = if self.files && name.ends_with(".json") && path.is_file() {
+                super::diff::file_snapshot(path)?
+            } else {
+                super::diff::snapshot(on, name)?
+            };
+            let side = super::diff::DocSide {
+                document: name.to_owned(),
+                iri,
+                elements: snap.len(),
+            };
+            Ok((side, snap))
+        };
+        match self.docs.as_slice() {
+            [one] if !self.carried => Ok(Diff::Documents(super::diff::withdrawn(read(one)?))),
+            [old, new] => Ok(Diff::Documents(super::diff::documents(
+                read(old)?,
+                read(new)?,
+                self.carried,
+            ))),
+            other => Err(Error::Invalid(format!(
+                "diff compares two releases of a document (--doc OLD --doc NEW{}), not {}",
+                if self.carried {
+                    ""
+                } else {
+                    ", or one for what it withdrew"
+                },
                 other.len()
             ))),
         }

@@ -8,15 +8,14 @@ use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 
 impl Facts {
     /// The facts of every graph in the store except `skip` (graphs about to be replaced) and
-    /// `graph/inferred`.
+    /// `graph/inferred` with its partitions.
     pub fn from_store(db: &Db, skip: &[NamedNode]) -> Result<Self> {
-        let inferred = ids::inferred_graph();
         let mut f = Facts::default();
         // Graph by graph, so the graphs a full load replaces cost nothing to skip.
         let mut graphs = vec![GraphName::DefaultGraph];
         for g in db.inner().named_graphs() {
             if let NamedOrBlankNode::NamedNode(n) = g?
-                && n != inferred
+                && !ids::is_inferred_graph(n.as_str())
                 && !skip.contains(&n)
             {
                 graphs.push(GraphName::NamedNode(n));

@@ -221,10 +221,21 @@ pub fn write_sources(
             ids::inferred_graph(),
             Box::new(move || {
                 before.add_from_store(db, &replaced)?;
-                Ok(crate::load::infer::derive(&before)?.0)
+                let inferred = ids::inferred_graph();
+                Ok(crate::load::infer::derive(&before)?
+                    .0
+                    .into_iter()
+                    .find(|(g, _)| *g == inferred)
+                    .map(|(_, q)| q)
+                    .unwrap_or_default())
             }),
         ));
     }
+    // The inferred partitions there are now: one this load no longer derives is emptied.
+    let existing = db
+        .inner()
+        .named_graphs()
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let mut times = (0, 0);
     report.unchanged = db.replace_graphs_from(previous, |put| {
         let mut total = 0;
@@ -258,8 +269,18 @@ pub fn write_sources(
             put(&i.graph, i.quads)?;
         }
         times.0 = started.elapsed().as_millis();
-        let inferred = ids::inferred_graph();
-        report.inferred = crate::load::infer::derive_into(&facts, &mut |q| put(&inferred, q))?;
+        let mut derived: Vec<NamedNode> = Vec::new();
+        report.inferred = crate::load::infer::derive_into(&facts, &mut |g, q| {
+            if !derived.contains(g) {
+                derived.push(g.clone());
+            }
+            put(g, q)
+        })?;
+        for (g, _) in crate::load::infer::with_stale(Vec::new(), existing) {
+            if !derived.contains(&g) {
+                put(&g, Vec::new())?;
+            }
+        }
         times.1 = started.elapsed().as_millis();
         progress(Event::Write {
             quads: total + report.inferred.triples,

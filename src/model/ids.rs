@@ -35,6 +35,28 @@ pub fn inferred_graph() -> NamedNode {
     graph_iri("inferred")
 }
 
+/// The partition of the inferred graph holding what mapping set `set` derives: for a user's
+/// set (`…/doc/mapping/user/{name}`) `https://w3id.org/crosswalk/graph/inferred/mapping/user/{name}`,
+/// for every other set `graph/inferred` itself.
+pub fn inferred_partition(set: &NamedNode) -> NamedNode {
+    match set
+        .as_str()
+        .strip_prefix(&format!("{BASE}doc/mapping/user/"))
+    {
+        Some(name) => NamedNode::new_unchecked(format!("{BASE}graph/inferred/mapping/user/{name}")),
+        None => inferred_graph(),
+    }
+}
+
+/// Whether `graph` is `graph/inferred` or one of its partitions ([`inferred_partition`]):
+/// derived, never read as input, never written by a client.
+pub fn is_inferred_graph(graph: &str) -> bool {
+    graph
+        .strip_prefix(BASE)
+        .and_then(|g| g.strip_prefix("graph/inferred"))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// `https://w3id.org/crosswalk/mapping/{set_id}/{key}`: one mapping of a mapping set.
 pub fn mapping_iri(set_id: &str, key: &str) -> NamedNode {
     NamedNode::new_unchecked(format!(
@@ -54,6 +76,17 @@ pub fn slice_iri(from: &str, to: &str, set: &str, rollup: bool) -> NamedNode {
         encode_segment(set),
         if rollup { "/rollup" } else { "" }
     ))
+}
+
+/// A coverage row: the slice's IRI + `/row/{focal element IRI after …/id/}`, e.g.
+/// `https://w3id.org/crosswalk/slice/csf/sp800-53/olir-186/row/csf/2.0/GV.SC-07`.
+pub fn slice_row_iri(slice: &NamedNode, focal: &NamedNode) -> NamedNode {
+    let tail = focal
+        .as_str()
+        .strip_prefix(&format!("{BASE}id/"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| encode_segment(focal.as_str()));
+    NamedNode::new_unchecked(format!("{}/row/{tail}", slice.as_str()))
 }
 
 fn encode_path(s: &str) -> String {

@@ -67,7 +67,9 @@ pub mod cw {
         COVERAGE_SLICE = "CoverageSlice", SLICE_FOCAL_SCHEME = "sliceFocalScheme", SLICE_TARGET_SCHEME = "sliceTargetScheme",
         SLICE_SET_SCHEME = "sliceSetScheme", SLICE_MEMBER = "sliceMember", SLICE_ROLLUP_MEMBER = "sliceRollupMember",
         UNIT_IN_SCHEME = "unitInScheme", FOCAL_NOTATION = "focalNotation", FOCAL_SORT_KEY = "focalSortKey",
-        TARGET_BASELINE = "targetBaseline",
+        TARGET_BASELINE = "targetBaseline", COVERAGE_ROW = "CoverageRow", SLICE_ROW = "sliceRow", SLICE_ROLLUP_ROW = "sliceRollupRow", ROW_FOCAL = "rowFocal",
+        ROW_FOCAL_NOTATION = "rowFocalNotation", ROW_SORT_KEY = "rowSortKey", ROW_TARGET = "rowTarget",
+        BASELINE_LABEL = "baselineLabel",
         CONCEPT_CROSSWALK = "ConceptCrosswalk", SUPPORTIVE = "Supportive", SET_THEORY = "SetTheory", STRUCTURAL = "Structural",
         RELATED_T = "Related", SUPPORTS_T = "Supports", IS_SUPPORTED_BY_T = "IsSupportedBy", IDENTICAL_T = "Identical",
         EQUIVALENT_T = "Equivalent", CONTRARY_T = "Contrary", SUBSET_OF_T = "SubsetOf", SUPERSET_OF_T = "SupersetOf",
@@ -126,6 +128,17 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("cwd", "https://w3id.org/crosswalk/doc/"),
     ("cwg", "https://w3id.org/crosswalk/graph/"),
 ];
+
+/// The JSON-LD 1.1 context of the project's prefixes (one term per [`PREFIXES`] entry): what
+/// `GET /context.jsonld` serves and `export --format jsonld` compacts with.
+pub fn jsonld_context() -> serde_json::Value {
+    let mut ctx = serde_json::Map::new();
+    ctx.insert("@version".into(), serde_json::json!(1.1));
+    for (p, iri) in PREFIXES {
+        ctx.insert((*p).into(), serde_json::json!(iri));
+    }
+    serde_json::Value::Object(ctx)
+}
 
 /// An RDF serializer that abbreviates with the project's prefixes (`vocab::PREFIXES`, all
 /// valid constant IRIs, so none can be refused; one that were is skipped, not an error).

@@ -3,8 +3,9 @@
 //! The CLI and the HTTP API call the same functions, so `--format csv` and `Accept: text/csv`
 //! give the same bytes.
 use super::{Format, LIST_SEPARATOR, markdown_table};
+use crate::answer::Diff;
 use crate::answer::card::{Card, Dangling, Shown};
-use crate::answer::diff::SetDiff;
+use crate::answer::diff::{DOC_CHANGES, DocDiff, SetDiff};
 use crate::answer::{Coverage, CoverageRow, Hop, MapAnswer};
 use std::fmt;
 use std::io::{self, Write};
@@ -65,15 +66,20 @@ pub fn map<W: Write>(
                     Some(c) => format!("{} {c:.2}", a.status),
                     None => a.status.clone(),
                 };
-                writeln!(
-                    out,
-                    "  {:<14} {:<16} {:<8} {}{via}{flags}  {}",
-                    a.target,
-                    a.relationship,
-                    status,
-                    a.how,
-                    a.target_title.as_deref().unwrap_or("")
-                )?;
+                let head = format!(
+                    "  {:<14} {:<16} {:<8} {}{via}{flags}  ",
+                    a.target, a.relationship, status, a.how,
+                );
+                let title = a.target_title.as_deref().unwrap_or("");
+                // A statement standing in for a title (CSF subcategories) is cut to the width.
+                let room = super::DEFAULT_WIDTH.saturating_sub(head.chars().count());
+                let title = if super::is_wide() || title.chars().count() <= room {
+                    title.to_owned()
+                } else {
+                    let cut: String = title.chars().take(room.saturating_sub(1)).collect();
+                    format!("{}…", cut.trim_end())
+                };
+                writeln!(out, "{}", format!("{head}{title}").trim_end())?;
                 if explain {
                     for l in &a.explanation {
                         writeln!(out, "      {l}")?;
@@ -642,6 +648,111 @@ pub fn suggested<W: Write>(
                 "review: crosswalk export --format sssom --set {}; `map --include-suggested` shows them",
                 s.set
             )
+        }
+    }
+}
+
+/// A `diff` answer, sets or documents.
+pub fn any_diff<W: Write>(out: &mut W, d: &Diff, format: Format) -> io::Result<()> {
+    match d {
+        Diff::Sets(d) => diff(out, d, format),
+        Diff::Documents(d) => doc_diff(out, d, format),
+    }
+}
+
+/// Cut to `room` characters with an ellipsis (no cut with `--wide`).
+fn fit(text: &str, room: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if super::is_wide() || one_line.chars().count() <= room {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(room.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// `diff --doc`: what changed between two releases of a document.
+pub fn doc_diff<W: Write>(out: &mut W, d: &DocDiff, format: Format) -> io::Result<()> {
+    match format {
+        Format::Json => json_to(out, d),
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let rows: Vec<Vec<String>> = d
+                .changes
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.change.clone(),
+                        c.notation.clone(),
+                        c.kind.clone(),
+                        c.title.clone().unwrap_or_default(),
+                        c.old.clone().unwrap_or_default(),
+                        c.new.clone().unwrap_or_default(),
+                        c.moved_to.join(LIST_SEPARATOR),
+                    ]
+                })
+                .collect();
+            let header = [
+                "change", "notation", "kind", "title", "old", "new", "moved_to",
+            ];
+            records(out, format, &header, &rows)
+        }
+        Format::Table => {
+            let width = super::DEFAULT_WIDTH;
+            if let Some(o) = &d.old {
+                writeln!(
+                    out,
+                    "{}",
+                    fit(
+                        &format!("old: {} ({} elements)", o.document, o.elements),
+                        width
+                    )
+                )?;
+            }
+            writeln!(
+                out,
+                "{}",
+                fit(
+                    &format!("new: {} ({} elements)", d.new.document, d.new.elements),
+                    width
+                )
+            )?;
+            if d.old.is_none() {
+                writeln!(out, "what this release withdrew from the one before:")?;
+            }
+            if d.carried {
+                writeln!(
+                    out,
+                    "compared: the elements both carry ({} only in old, {} only in new, not listed)",
+                    d.only_old, d.only_new
+                )?;
+            }
+            let counts: Vec<String> = DOC_CHANGES
+                .iter()
+                .filter(|c| d.old.is_some() || **c == "withdrawn")
+                .map(|c| format!("{} {c}", d.counts.get(*c).copied().unwrap_or(0)))
+                .collect();
+            writeln!(out, "{}; {} unchanged", counts.join(", "), d.unchanged)?;
+            for c in &d.changes {
+                let sign = match c.change.as_str() {
+                    "added" => "+",
+                    "removed" | "withdrawn" => "-",
+                    _ => "~",
+                };
+                let what = match c.change.as_str() {
+                    "retitled" => format!(
+                        "{} → {}",
+                        c.old.as_deref().unwrap_or(""),
+                        c.new.as_deref().unwrap_or("")
+                    ),
+                    "withdrawn" if !c.moved_to.is_empty() => {
+                        format!("→ {}", c.moved_to.join(", "))
+                    }
+                    _ => c.title.clone().unwrap_or_default(),
+                };
+                let head = format!("{sign} {:<12} {:<10} ", c.notation, c.change);
+                let room = width.saturating_sub(head.chars().count());
+                writeln!(out, "{}", format!("{head}{}", fit(&what, room)).trim_end())?;
+            }
+            Ok(())
         }
     }
 }

@@ -370,9 +370,9 @@ async fn diff(State(st): State<AppState>, RawQuery(q): RawQuery, headers: Header
     rendered(
         &st,
         format,
-        move |on| req.answer(on),
+        move |on| req.run(on),
         |d| json!(d),
-        |out, d, f| render::answers::diff(out, &d, f),
+        |out, d, f| render::answers::any_diff(out, &d, f),
     )
     .await
 }
@@ -381,25 +381,58 @@ fn diff_request(
     q: Option<String>,
     headers: &HeaderMap,
 ) -> Result<(answer::DiffRequest, render::Format), Failure> {
-    let mut sets = Vec::new();
+    let (mut sets, mut docs) = (Vec::new(), Vec::new());
     let mut rest = form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs(q) {
-        if k == "set" {
-            sets.push(v);
-        } else {
-            rest.append_pair(&k, &v);
+        match k.as_str() {
+            "set" => sets.push(v),
+            "doc" => docs.push(v),
+            _ => {
+                rest.append_pair(&k, &v);
+            }
         }
     }
     let rest = rest.finish();
-    // Only `format` may remain: anything else is an unknown parameter (400), as elsewhere.
-    let (Empty {}, format) = request::<Empty>((!rest.is_empty()).then_some(rest), headers)?;
-    Ok((answer::DiffRequest { sets }, format))
+    // Only `format` and `carried` may remain: anything else is an unknown parameter (400).
+    let (DiffFlags { carried }, format) =
+        request::<DiffFlags>((!rest.is_empty()).then_some(rest), headers)?;
+    if sets.is_empty() && docs.is_empty() {
+        return Err(Failure::bad_request(
+            "missing query parameter `set` (two mapping sets) or `doc` (one or two documents)"
+                .to_owned(),
+        ));
+    }
+    // Documents in the store only: a server never reads a file a request names.
+    Ok((
+        answer::DiffRequest {
+            sets,
+            docs,
+            carried,
+            files: false,
+        },
+        format,
+    ))
 }
 
-/// A request with no parameters of its own (only `format`).
+/// `diff`'s parameters besides the repeated `set` / `doc` (and `format`).
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Empty {}
+struct DiffFlags {
+    #[serde(default, deserialize_with = "flag")]
+    carried: bool,
+}
+
+/// `true` / `false`, as the other requests read a flag.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    use serde::Deserialize;
+    match String::deserialize(d)?.as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(serde::de::Error::custom(format!(
+            "is true or false, not `{other}`"
+        ))),
+    }
+}
 
 async fn rows_of(
     st: &AppState,

@@ -474,7 +474,7 @@ async fn write(
 ) -> Result<Response, Failure> {
     authorize(st, headers, "a Graph Store write")?;
     if let Target::Named(g) = &target
-        && *g == crate::model::ids::inferred_graph()
+        && crate::model::ids::is_inferred_graph(g.as_str())
     {
         return Err(Failure::new(
             StatusCode::CONFLICT,

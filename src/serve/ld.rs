@@ -8,7 +8,7 @@
 //! it answers the same over a remote engine.
 use super::AppState;
 use super::failure::Failure;
-use crate::model::vocab::{BASE, PREFIXES};
+use crate::model::vocab::BASE;
 use crate::query::{Solutions, named};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -97,14 +97,10 @@ pub(super) async fn context() -> Response {
         .into_response()
 }
 
-/// The JSON-LD context: one term per prefix of [`PREFIXES`] (`cw`, `skos`, `dcterms`, …).
+/// The JSON-LD context: one term per prefix of [`crate::model::vocab::PREFIXES`] (`cw`, `skos`, `dcterms`, …);
+/// `export --format jsonld` compacts with the same one.
 pub fn context_document() -> serde_json::Value {
-    let mut ctx = serde_json::Map::new();
-    ctx.insert("@version".into(), serde_json::json!(1.1));
-    for (p, iri) in PREFIXES {
-        ctx.insert((*p).into(), serde_json::json!(iri));
-    }
-    serde_json::json!({ "@context": ctx })
+    serde_json::json!({ "@context": crate::model::vocab::jsonld_context() })
 }
 
 /// A browser asks for HTML first; an RDF client names its format.

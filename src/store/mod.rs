@@ -18,6 +18,9 @@ const SMALL_WRITE: usize = 15_000;
 /// Above this many removed + added quads a graph is cleared and bulk-loaded instead.
 const DIFF_LIMIT: usize = 50_000;
 
+/// The most quads one bulk-load batch holds (Oxigraph's loader: one thread per batch).
+const BULK_BATCH: usize = 125_000;
+
 /// What a caller believes a graph holds now (computed only when a difference needs it): see
 /// [`Db::replace_graphs_knowing`].
 pub type Previous<'a> = (NamedNode, Box<dyn FnOnce() -> Result<Vec<Quad>> + 'a>);
@@ -40,6 +43,28 @@ fn discard(undo: &Path) -> Result<()> {
 /// digest itself: the count and the wrapping sum of each quad's SHA-256 (first 128 bits).
 /// Equal digests mean a reload would write the same content.
 pub fn content_digest(graph: &NamedNode, quads: &[Quad]) -> String {
+    // A sum, so halves add up: a large graph (a 100k-mapping user set's inferences: 4M quads,
+    // ~3 s of hashing) is hashed on every core.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let (n, sum) = if quads.len() < 50_000 || threads < 2 {
+        digest_sum(graph, quads)
+    } else {
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = quads
+                .chunks(quads.len().div_ceil(threads))
+                .map(|c| scope.spawn(move || digest_sum(graph, c)))
+                .collect();
+            parts
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .fold((0u64, 0u128), |(n, s), (m, t)| (n + m, s.wrapping_add(t)))
+        })
+    };
+    format!("{n}:{sum:032x}")
+}
+
+/// The count and wrapping sum of [`content_digest`] over some of a graph's quads.
+fn digest_sum(graph: &NamedNode, quads: &[Quad]) -> (u64, u128) {
     let mut sum: u128 = 0;
     let mut n = 0u64;
     for q in quads {
@@ -71,7 +96,7 @@ pub fn content_digest(graph: &NamedNode, quads: &[Quad]) -> String {
         sum = sum.wrapping_add(u128::from_le_bytes(first));
         n += 1;
     }
-    format!("{n}:{sum:032x}")
+    (n, sum)
 }
 
 /// Drops a [`Db`]'s cached names when it goes out of scope: at the end of a write.
@@ -331,7 +356,11 @@ impl Db {
     /// complete before either step; a checkpoint taken before the commit lets the next
     /// [`Db::open`] undo a write killed between the two (it left graphs half written).
     pub fn replace_graphs(&self, graphs: &[(&NamedNode, &[Quad])]) -> Result<Vec<NamedNode>> {
-        self.replace_graphs_knowing(graphs, Vec::new())
+        let owned = graphs
+            .iter()
+            .map(|(g, q)| ((*g).clone(), q.to_vec()))
+            .collect();
+        self.replace_graphs_knowing(owned, Vec::new())
     }
 
     /// [`Db::replace_graphs`], told what some graphs hold now ([`Previous`]): on disk a graph
@@ -339,7 +368,7 @@ impl Db {
     /// inferred quads: ~5 s), when its digest is the one the store recorded.
     pub fn replace_graphs_knowing(
         &self,
-        graphs: &[(&NamedNode, &[Quad])],
+        graphs: Vec<(NamedNode, Vec<Quad>)>,
         mut previous: Vec<Previous<'_>>,
     ) -> Result<Vec<NamedNode>> {
         // Cached names are dropped before and after the write (a reader may cache in between).
@@ -348,7 +377,7 @@ impl Db {
         let total: usize = graphs.iter().map(|(_, q)| q.len()).sum();
         let mut tx = self.store.start_transaction()?;
         if self.location.is_none() || total <= SMALL_WRITE {
-            for (g, q) in graphs {
+            for (g, q) in &graphs {
                 tx.clear_graph(GraphNameRef::NamedNode(g.as_ref()))?;
                 tx.extend(q.iter());
             }
@@ -356,28 +385,30 @@ impl Db {
             return Ok(Vec::new());
         }
         let mut unchanged = Vec::new();
-        let mut stamped: Vec<(&NamedNode, Vec<Quad>)> = Vec::new();
-        for (g, q) in graphs {
-            let d = content_digest(g, q);
-            if self.stored_load_digest(g)?.as_deref() == Some(d.as_str()) {
-                unchanged.push((*g).clone());
+        // The quads are owned and stamped in place: a load's quads are most of its memory,
+        // and a copy of them (as until 2026-12-04) was another third of its peak.
+        let mut stamped: Vec<(NamedNode, Vec<Quad>)> = Vec::new();
+        for (g, mut q) in graphs {
+            let d = content_digest(&g, &q);
+            if self.stored_load_digest(&g)?.as_deref() == Some(d.as_str()) {
+                unchanged.push(g);
                 continue;
             }
-            let mut q = q.to_vec();
             q.retain(|x| {
                 !(x.predicate.as_ref() == crate::model::vocab::cw::LOAD_DIGEST
-                    && matches!(&x.subject, oxigraph::model::NamedOrBlankNode::NamedNode(s) if s == *g))
+                    && matches!(&x.subject, oxigraph::model::NamedOrBlankNode::NamedNode(s) if *s == g))
             });
             q.push(Quad::new(
-                (*g).clone(),
+                g.clone(),
                 crate::model::vocab::cw::LOAD_DIGEST,
                 oxigraph::model::Literal::new_simple_literal(d),
-                oxigraph::model::GraphName::NamedNode((*g).clone()),
+                oxigraph::model::GraphName::NamedNode(g.clone()),
             ));
             stamped.push((g, q));
         }
-        let mut bulk: Vec<&[Quad]> = Vec::new();
-        for (g, q) in &stamped {
+        let mut bulk: Vec<Vec<Quad>> = Vec::new();
+        for (g, q) in stamped {
+            let g = &g;
             let name = GraphNameRef::NamedNode(g.as_ref());
             if self
                 .store
@@ -389,7 +420,7 @@ impl Db {
                 continue;
             }
             let started = std::time::Instant::now();
-            let believed = match previous.iter().position(|(x, _)| x == *g) {
+            let believed = match previous.iter().position(|(x, _)| x == g) {
                 Some(i) => self.verified_previous(g, (previous.swap_remove(i).1)()?)?,
                 None => None,
             };
@@ -405,16 +436,19 @@ impl Db {
             let removed: Vec<&Quad> = old.iter().filter(|x| !new.contains(x)).collect();
             let added: Vec<&Quad> = q.iter().filter(|x| !old.contains(*x)).collect();
             tracing::debug!(graph = %g, old = old.len(), removed = removed.len(), added = added.len(), "graph difference");
-            if removed.len() + added.len() > DIFF_LIMIT {
-                tx.clear_graph(name)?;
-                bulk.push(q);
-            } else {
+            let large = removed.len() + added.len() > DIFF_LIMIT;
+            if !large {
                 for x in removed {
                     tx.remove(x);
                 }
                 for x in added {
                     tx.insert(x);
                 }
+            }
+            drop(new);
+            if large {
+                tx.clear_graph(name)?;
+                bulk.push(q);
             }
         }
         // The bulk load below runs after the commit and in several steps: until it is done,
@@ -431,16 +465,19 @@ impl Db {
             return Ok(unchanged);
         };
         let total: usize = bulk.iter().map(|q| q.len()).sum();
-        // One call with batches of half the quads: the RocksDB loader builds each batch's SST
-        // files on its own thread, so both cores work (a call per graph left the 437k-quad
-        // inferred graph on one thread).
+        // One call, in batches the RocksDB loader builds on a thread each, so both cores work
+        // (a call per graph left the 437k-quad inferred graph on one thread): half the quads
+        // each, but at most BULK_BATCH, since each batch in flight holds its quads encoded
+        // several times over (batches of half of a 100k-mapping user set's 5.6M quads peaked
+        // at 9.4 GB). The loader takes the quads by value: no copy of them.
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let batch = total.div_ceil(threads).clamp(1_000, BULK_BATCH);
         let mut loader = self
             .store
             .bulk_loader()
             .with_num_threads(threads)
-            .with_max_memory_size_in_megabytes(total.div_ceil(1000).max(1));
-        loader.load_quads(bulk.iter().flat_map(|q| q.iter().cloned()))?;
+            .with_max_memory_size_in_megabytes((batch * threads).div_ceil(1000));
+        loader.load_quads(bulk.into_iter().flatten())?;
         loader.commit()?;
         discard(&undo)?;
         Ok(unchanged)
@@ -556,9 +593,7 @@ impl Db {
                 }
                 Ok(())
             })?;
-            let refs: Vec<(&NamedNode, &[Quad])> =
-                graphs.iter().map(|(g, q)| (g, q.as_slice())).collect();
-            return self.replace_graphs_knowing(&refs, previous);
+            return self.replace_graphs_knowing(graphs, previous);
         }
         enum Message {
             Graph(NamedNode, Vec<Quad>),
@@ -566,7 +601,9 @@ impl Db {
         }
         let store = &self.store;
         std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::channel::<Message>();
+            // Bounded: inference outruns the writer, and an unbounded queue held most of a
+            // large load's quads at once (a 100k-mapping user set: 5.6M).
+            let (send, receive) = std::sync::mpsc::sync_channel::<Message>(4);
             // Written quads are freed on a third thread: the writer is the load's critical
             // path, and freeing the ~0.7M quads it wrote cost it ~6 % of its CPU time.
             let (free, to_free) = std::sync::mpsc::channel::<Vec<Quad>>();

@@ -990,3 +990,215 @@ fn batched_explanations_equal_the_former_per_answer_ones() {
         }
     }
 }
+
+/// Issue 19: a user's own set gets the same coverage rows as NIST's, and they equal the slow,
+/// general computation over its mappings (every subject/object pair, baseline membership read
+/// from `cw:inBaseline`), for coverage with a baseline and for gaps — on a generated set with
+/// repeated pairs, several relationship types (no-relationship among them, which never covers),
+/// family-level targets and enhancements.
+#[test]
+fn a_user_set_s_coverage_equals_the_plain_computation() {
+    use crosswalk::load::user_set::{self, Spec};
+    let _d = require_sources!();
+    let db = util::loaded_copy().expect("loaded");
+    let csf: Vec<String> = util::column(
+        &db,
+        &format!(
+            "{}SELECT ?n WHERE {{ ?e cw:unitInScheme \"csf\" ; skos:notation ?n }} ORDER BY ?n",
+            util::PREFIXES
+        ),
+        "n",
+    );
+    let sp: Vec<String> = util::column(
+        &db,
+        &format!(
+            "{}SELECT ?n WHERE {{ ?e cw:unitInScheme \"sp800-53\" ; skos:notation ?n }} ORDER BY ?n",
+            util::PREFIXES
+        ),
+        "n",
+    );
+    assert!(
+        csf.len() > 100 && sp.len() > 1000,
+        "{} {}",
+        csf.len(),
+        sp.len()
+    );
+    // A fixed linear congruential generator: the same set every run.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        ((x >> 33) as usize) % n
+    };
+    let preds = [
+        ("skos:relatedMatch", "related"),
+        ("skos:broadMatch", "subset of"),
+        ("skos:exactMatch", "equal"),
+        ("skos:narrowMatch", "superset of"),
+        ("crosswalk:noRelationship", "no relationship"),
+    ];
+    let mut tsv = String::from(
+        "# mapping_set_id: https://example.org/plain-vs-rows\n# license: https://creativecommons.org/publicdomain/zero/1.0/\n# curie_map:\n#   csf: https://w3id.org/crosswalk/scheme/csf/\n#   sp800-53: https://w3id.org/crosswalk/scheme/sp800-53/\n#   semapv: https://w3id.org/semapv/vocab/\n#   skos: http://www.w3.org/2004/02/skos/core#\n#   crosswalk: https://w3id.org/crosswalk/ontology#\nsubject_id\tpredicate_id\tpredicate_label\tobject_id\tmapping_justification\n",
+    );
+    // Few focal elements and many rows, so pairs repeat (a row is per pair, not per mapping).
+    let focal: Vec<&String> = (0..12).map(|i| &csf[(i * 7) % csf.len()]).collect();
+    for i in 0..3000 {
+        let f = focal[next(focal.len())];
+        let t = if i % 97 == 0 {
+            "AC"
+        } else {
+            sp[next(200)].as_str()
+        };
+        let (p, l) = preds[next(preds.len())];
+        tsv.push_str(&format!(
+            "csf:{f}\t{p}\t{l}\tsp800-53:{t}\tsemapv:ManualMappingCuration\n"
+        ));
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("plain.sssom.tsv");
+    std::fs::write(&file, &tsv).expect("write");
+    user_set::load(
+        &db,
+        &Spec {
+            file,
+            name: Some("plain-vs-rows".into()),
+            focal: "csf".into(),
+            reference: "sp800-53".into(),
+            reference_version: None,
+            status: crosswalk::source::manifest::DocStatus::Draft,
+        },
+    )
+    .expect("load the generated set");
+    // The general formulation: the set's mappings and their inverses, by subject and object.
+    let plain = |from: &str, to: &str, baseline: Option<&str>| -> BTreeSet<String> {
+        let sel = baseline
+            .map(|b| {
+                format!("FILTER EXISTS {{ ?target cw:inBaseline ?bl . ?bl rdfs:label \"{b}\" }}")
+            })
+            .unwrap_or_default();
+        util::column(
+            &db,
+            &format!(
+                "{}SELECT DISTINCT ?pair WHERE {{
+                   ?focal cw:unitInScheme \"{from}\" ; skos:notation ?fn .
+                   ?m cw:subject ?focal ; cw:object ?target ; cw:relationship ?rel ; cw:basis ?b .
+                   ?b cw:mappingSet ?set . ?set cw:scheme \"plain-vs-rows\" .
+                   ?target skos:notation ?tn ; cw:definedBy/cw:scheme \"{to}\" .
+                   FILTER(?rel != cw:NoRelationship && ?rel != cw:Contrary) {sel}
+                   BIND(CONCAT(?fn, \" \", ?tn) AS ?pair) }}",
+                util::PREFIXES
+            ),
+            "pair",
+        )
+        .into_iter()
+        .collect()
+    };
+    for (from, to) in [("csf", "sp800-53"), ("sp800-53", "csf")] {
+        let cov = answer::coverage_with(
+            &db,
+            from,
+            to,
+            Some("plain-vs-rows"),
+            Some("MODERATE"),
+            None,
+            false,
+        )
+        .expect("coverage");
+        let pairs = |inside: bool| -> BTreeSet<String> {
+            cov.rows
+                .iter()
+                .flat_map(|r| {
+                    let list = if inside {
+                        &r.covered_by
+                    } else {
+                        &r.mapped_outside_baseline
+                    };
+                    list.iter().map(|t| format!("{} {t}", r.focal))
+                })
+                .collect()
+        };
+        let all = plain(from, to, None);
+        let inside = if to == "sp800-53" {
+            plain(from, to, Some("MODERATE"))
+        } else {
+            BTreeSet::new()
+        };
+        assert!(all.len() > 100, "{from} → {to}: {}", all.len());
+        assert_eq!(pairs(true), inside, "{from} → {to}: covering in MODERATE");
+        let outside: BTreeSet<String> = all.difference(&inside).cloned().collect();
+        assert_eq!(pairs(false), outside, "{from} → {to}: outside MODERATE");
+        let covered: BTreeSet<&str> = all.iter().filter_map(|p| p.split(' ').next()).collect();
+        let gaps: BTreeSet<String> = crosswalk::query::named("gaps")
+            .expect("q")
+            .run(
+                &db,
+                &[
+                    ("fromScheme".to_owned(), from.to_owned()),
+                    ("toScheme".to_owned(), to.to_owned()),
+                    ("setScheme".to_owned(), "plain-vs-rows".to_owned()),
+                ],
+            )
+            .expect("gaps")
+            .strings("focalNotation")
+            .into_iter()
+            .collect();
+        let units: BTreeSet<String> = cov.rows.iter().map(|r| r.focal.clone()).collect();
+        let expected: BTreeSet<String> = units
+            .iter()
+            .filter(|u| !covered.contains(u.as_str()))
+            .cloned()
+            .collect();
+        assert_eq!(gaps, expected, "{from} → {to}: gaps");
+        assert_eq!(
+            cov.rows
+                .iter()
+                .filter(|r| !r.covered && r.mapped_outside_baseline.is_empty())
+                .count(),
+            gaps.len(),
+            "{from} → {to}: the report's unmapped rows are the gaps"
+        );
+    }
+}
+
+/// `map AC-2`'s reverse rows name their CSF subcategory: a subcategory has no title, so the
+/// answer's title is its statement (read here straight from the store).
+#[test]
+fn reverse_rows_carry_the_subcategory_statement_as_title() {
+    let _ = require_sources!();
+    let db = util::loaded().expect("loaded");
+    let answers = crosswalk::answer::MapRequest {
+        id: "AC-2".into(),
+        ..Default::default()
+    }
+    .answer(db)
+    .expect("map AC-2");
+    let reverse: Vec<_> = answers.iter().filter(|a| a.how == "inverse").collect();
+    assert!(reverse.len() >= 20, "{}", reverse.len());
+    for a in reverse {
+        let statement = util::column(
+            db,
+            &format!(
+                "{}SELECT ?s WHERE {{ <{}> cw:statement ?s }}",
+                util::PREFIXES,
+                a.target_iri
+            ),
+            "s",
+        );
+        assert_eq!(statement.len(), 1, "{}", a.target_iri);
+        assert_eq!(
+            a.target_title.as_deref(),
+            Some(statement[0].as_str()),
+            "{}",
+            a.target
+        );
+    }
+    // A control keeps its title (GV.SC-07 → RA-9 Criticality Analysis).
+    let forward = crosswalk::answer::MapRequest {
+        id: "GV.SC-07".into(),
+        set: Some("olir-186".into()),
+        ..Default::default()
+    }
+    .answer(db)
+    .expect("map GV.SC-07");
+    let ra9 = forward.iter().find(|a| a.target == "RA-9").expect("RA-9");
+    assert_eq!(ra9.target_title.as_deref(), Some("Criticality Analysis"));
+}

@@ -65,6 +65,7 @@ fn reference_tool_5_1_1_to_5_2_0_equals_the_workbook() {
 
     let d = DiffRequest {
         sets: vec![OLD.into(), NEW.into()],
+        ..Default::default()
     }
     .answer(db)
     .expect("diff");
@@ -88,6 +89,7 @@ fn reference_tool_5_1_1_to_5_2_0_equals_the_workbook() {
     // Reversed, added and removed swap.
     let back = DiffRequest {
         sets: vec![NEW.into(), OLD.into()],
+        ..Default::default()
     }
     .answer(db)
     .expect("diff");
@@ -101,6 +103,7 @@ fn the_olir_set_and_the_reference_tools_5_2_0_lines_are_the_same_pairs() {
     let db = util::loaded().expect("loaded");
     let d = DiffRequest {
         sets: vec!["olir-186".into(), NEW.into()],
+        ..Default::default()
     }
     .answer(db)
     .expect("diff");
@@ -115,12 +118,14 @@ fn diff_names_are_checked_and_exactly_two_sets_are_compared() {
     let db = util::loaded().expect("loaded");
     let err = DiffRequest {
         sets: vec!["olir-168".into(), NEW.into()],
+        ..Default::default()
     }
     .answer(db)
     .expect_err("unknown set");
     assert!(err.to_string().contains("did you mean `olir-186`"), "{err}");
     let err = DiffRequest {
         sets: vec!["olir-186".into()],
+        ..Default::default()
     }
     .answer(db)
     .expect_err("one set");
@@ -237,6 +242,20 @@ fn terminal_output_fits_100_columns() {
             "{args:?}: a full IRI"
         );
     }
+    // Reverse rows of `map AC-2` (CSF subcategories, which have no title) carry the
+    // subcategory's statement, cut to fit: every row has text after its `inverse` column.
+    let map = run(&["map", "AC-2"]);
+    let rows: Vec<&str> = map.lines().filter(|l| l.contains(" inverse")).collect();
+    assert!(rows.len() >= 20, "{map}");
+    for row in &rows {
+        let after = row.split(" inverse").nth(1).unwrap_or("").trim();
+        assert!(!after.is_empty(), "a reverse row without a title: {row:?}");
+    }
+    assert!(
+        map.lines().any(|l| l.starts_with("  DE.CM-01 ")
+            && l.contains("Networks and network services are monitored")),
+        "{map}"
+    );
     let docs = run(&["query", "documents"]);
     assert!(
         docs.contains("prefixes: cwd: <https://w3id.org/crosswalk/doc/>"),
@@ -255,4 +274,431 @@ fn terminal_output_fits_100_columns() {
         csv.contains("https://w3id.org/crosswalk/doc/csf/2.0,"),
         "{csv}"
     );
+}
+
+// ------------------------------------------------------------------ releases of a document
+
+use crosswalk::answer::Diff;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const CSF: &str = "nist/csf2/NIST_CSF_v2.0_catalog.json";
+const SP_501: &str = "nist/sp800-53r5/v5.0.1/NIST_SP-800-53_rev5_catalog.json";
+const SP_511_HIGH: &str =
+    "nist/sp800-53r5/v5.1.1/NIST_SP-800-53_rev5_HIGH-baseline-resolved-profile_catalog-min.json";
+
+fn json_file(dir: &Path, rel: &str) -> Value {
+    let bytes = std::fs::read(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Every group and control of an OSCAL catalog, by its OSCAL id.
+fn oscal_elements(cat: &Value) -> BTreeMap<String, Value> {
+    fn walk(v: &Value, out: &mut BTreeMap<String, Value>) {
+        for c in arr(v, "controls").iter().chain(arr(v, "groups")) {
+            if let Some(id) = c.get("id").and_then(Value::as_str) {
+                out.insert(id.to_owned(), c.clone());
+            }
+            walk(c, out);
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&cat["catalog"], &mut out);
+    out
+}
+
+fn withdrawn(c: &Value) -> bool {
+    arr(c, "props")
+        .iter()
+        .any(|p| s(p, "name") == "status" && s(p, "value") == "withdrawn")
+}
+
+fn doc_diff(req: DiffRequest) -> crosswalk::answer::diff::DocDiff {
+    let db = util::loaded().expect("loaded");
+    match req.run(db).expect("diff") {
+        Diff::Documents(d) => d,
+        Diff::Sets(_) => panic!("a set diff for --doc"),
+    }
+}
+
+fn by_change(d: &crosswalk::answer::diff::DocDiff, change: &str) -> BTreeSet<String> {
+    d.changes
+        .iter()
+        .filter(|c| c.change == change)
+        .map(|c| canonical_notation(&c.notation))
+        .collect()
+}
+
+/// CSF 1.1 → 2.0: the CSF 2.0 catalog's withdrawn elements and where each went, read here
+/// from NIST's OSCAL file.
+#[test]
+fn csf_release_withdrew_what_its_catalog_marks_withdrawn() {
+    let dir = require_sources!();
+    let cat = json_file(&dir, CSF);
+    let mut want: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (id, c) in oscal_elements(&cat) {
+        if !withdrawn(&c) {
+            continue;
+        }
+        let to = arr(&c, "links")
+            .iter()
+            .filter(|l| {
+                matches!(
+                    s(l, "rel"),
+                    "incorporated_into" | "moved_to" | "incorporated-into" | "moved-to"
+                )
+            })
+            .map(|l| canonical_notation(s(l, "href").trim_start_matches('#')))
+            .collect();
+        want.insert(canonical_notation(&id), to);
+    }
+    // The manifest: 79 subcategories and 12 categories withdrawn.
+    assert_eq!(want.len(), 91);
+    let d = doc_diff(DiffRequest {
+        docs: vec!["csf".into()],
+        ..Default::default()
+    });
+    assert!(d.old.is_none());
+    assert_eq!(d.counts["withdrawn"], 91);
+    let got: BTreeMap<String, BTreeSet<String>> = d
+        .changes
+        .iter()
+        .map(|c| {
+            assert_eq!(c.change, "withdrawn");
+            (
+                canonical_notation(&c.notation),
+                c.moved_to.iter().map(|m| canonical_notation(m)).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+}
+
+/// How NIST prints a parameter inside prose (`[Assignment: …]`, `[Selection …: …]`), by id.
+fn shown_params(cat: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for c in oscal_elements(cat).values() {
+        for p in arr(c, "params") {
+            let shown = if let Some(sel) = p.get("select") {
+                let how = if s(sel, "how-many") == "one-or-more" {
+                    " (one or more)"
+                } else {
+                    ""
+                };
+                let choices: Vec<&str> = arr(sel, "choice")
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                format!("[Selection{how}: {}]", choices.join("; "))
+            } else if let Some(l) = p.get("label").and_then(Value::as_str) {
+                format!("[Assignment: {l}]")
+            } else {
+                format!("[{}]", s(p, "id"))
+            };
+            out.insert(s(p, "id").to_owned(), shown);
+        }
+    }
+    out
+}
+
+/// Prose with each `{{ insert: param, ID }}` replaced by the parameter as printed, and any
+/// reference left (inside a choice) by a placeholder: releases renumber parameters.
+fn substituted(text: &str, shown: &BTreeMap<String, String>) -> String {
+    let re = regex::Regex::new(r"\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}").expect("regex");
+    let once = re.replace_all(text, |c: &regex::Captures<'_>| {
+        shown
+            .get(&c[1])
+            .cloned()
+            .unwrap_or_else(|| format!("[{}]", &c[1]))
+    });
+    re.replace_all(once.trim(), "{{param}}").into_owned()
+}
+
+fn statement_text(c: &Value, shown: &BTreeMap<String, String>) -> Option<String> {
+    fn walk(p: &Value, shown: &BTreeMap<String, String>, out: &mut Vec<String>) {
+        let label = arr(p, "props")
+            .iter()
+            .find(|x| s(x, "name") == "label")
+            .map(|x| s(x, "value"));
+        let prose = p.get("prose").and_then(Value::as_str);
+        if prose.is_some() || label.is_some() {
+            out.push(format!(
+                "{} {}",
+                label.unwrap_or(""),
+                substituted(prose.unwrap_or(""), shown)
+            ));
+        }
+        for sub in arr(p, "parts") {
+            if matches!(s(sub, "name"), "item" | "statement") {
+                walk(sub, shown, out);
+            }
+        }
+    }
+    let part = arr(c, "parts")
+        .iter()
+        .find(|p| s(p, "name") == "statement")?;
+    let mut out = Vec::new();
+    walk(part, shown, &mut out);
+    Some(out.join("\n"))
+}
+
+/// A control's parameters as texts (label, how many, choices), ids left out.
+fn params_text(c: &Value, shown: &BTreeMap<String, String>) -> Vec<String> {
+    let mut v: Vec<String> = arr(c, "params")
+        .iter()
+        .map(|p| {
+            let sel = p.get("select");
+            let mut choices: Vec<String> = sel
+                .map(|x| arr(x, "choice"))
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|ch| substituted(ch, shown))
+                .collect();
+            choices.sort();
+            choices.dedup();
+            format!(
+                "{}|{}|{}",
+                substituted(s(p, "label"), shown),
+                sel.map(|x| s(x, "how-many")).unwrap_or(""),
+                choices.join(";")
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// SP 800-53 5.0.1 (the store's full catalog) against 5.1.1's resolved HIGH baseline catalog
+/// (a file, on the CLI) for the controls it carries: retitled, statement and parameter text
+/// changed, counted here from the two OSCAL files.
+#[test]
+fn sp800_53_5_0_1_to_5_1_1_high_for_the_controls_it_carries() {
+    let dir = require_sources!();
+    let (old, new) = (json_file(&dir, SP_501), json_file(&dir, SP_511_HIGH));
+    let (eo, en) = (oscal_elements(&old), oscal_elements(&new));
+    let (so, sn) = (shown_params(&old), shown_params(&new));
+    let mut want: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut common = 0;
+    for (id, b) in &en {
+        let Some(a) = eo.get(id) else { continue };
+        common += 1;
+        let key = canonical_notation(id);
+        let mut add = |what| {
+            want.entry(what).or_default().insert(key.clone());
+        };
+        if withdrawn(b) && !withdrawn(a) {
+            add("withdrawn");
+        }
+        if s(a, "title") != s(b, "title") {
+            add("retitled");
+        }
+        if statement_text(a, &so) != statement_text(b, &sn) {
+            add("statement");
+        }
+        if params_text(a, &so) != params_text(b, &sn) {
+            add("parameters");
+        }
+    }
+    // The resolved catalog carries 370 controls and enhancements in 18 families, all in 5.0.1.
+    assert_eq!((en.len(), common), (388, 388));
+    assert_eq!(want["retitled"].len(), 7);
+    let d = doc_diff(DiffRequest {
+        docs: vec![
+            "sp800-53r5/5.0.1".into(),
+            dir.join(SP_511_HIGH).display().to_string(),
+        ],
+        carried: true,
+        files: true,
+        ..Default::default()
+    });
+    assert_eq!(d.new.elements, 388);
+    assert_eq!(d.only_new, 0);
+    assert_eq!(d.only_old, d.old.as_ref().expect("old").elements - 388);
+    for what in ["withdrawn", "retitled", "statement", "parameters"] {
+        let w = want.get(what).cloned().unwrap_or_default();
+        assert_eq!(by_change(&d, what), w, "{what}");
+        assert_eq!(d.counts[what], w.len(), "{what}");
+    }
+    assert_eq!(
+        d.counts["added"] + d.counts["removed"],
+        0,
+        "--carried lists neither"
+    );
+    let changed: BTreeSet<String> = d
+        .changes
+        .iter()
+        .map(|c| canonical_notation(&c.notation))
+        .collect();
+    assert_eq!(d.unchanged, 388 - changed.len());
+    eprintln!(
+        "SP 800-53 5.0.1 → 5.1.1 HIGH: {} retitled, {} statement, {} parameters, {} unchanged",
+        d.counts["retitled"], d.counts["statement"], d.counts["parameters"], d.unchanged
+    );
+
+    // Without --carried, everything 5.0.1 has and the baseline does not is `removed`.
+    let all = doc_diff(DiffRequest {
+        docs: vec![
+            "sp800-53r5/5.0.1".into(),
+            dir.join(SP_511_HIGH).display().to_string(),
+        ],
+        files: true,
+        ..Default::default()
+    });
+    assert_eq!(all.counts["removed"], d.only_old);
+    assert_eq!(all.counts["added"], 0);
+}
+
+#[test]
+fn document_names_are_checked_and_the_api_reads_no_files() {
+    let dir = require_sources!();
+    let db = util::loaded().expect("loaded");
+    let err = DiffRequest {
+        docs: vec!["sp800-53r5/5.0.2".into(), "csf".into()],
+        ..Default::default()
+    }
+    .run(db)
+    .expect_err("unknown document");
+    let m = err.to_string();
+    assert!(m.contains("unknown document `sp800-53r5/5.0.2`"), "{m}");
+    assert!(m.contains("did you mean `sp800-53r5/5.0.1`"), "{m}");
+    // A file is a document only where files are allowed (the CLI).
+    let file = dir.join(SP_511_HIGH).display().to_string();
+    let err = DiffRequest {
+        docs: vec!["sp800-53".into(), file.clone()],
+        ..Default::default()
+    }
+    .run(db)
+    .expect_err("no files");
+    assert!(err.to_string().contains("unknown document"), "{err}");
+    assert!(
+        DiffRequest {
+            docs: vec!["csf".into()],
+            sets: vec![OLD.into(), NEW.into()],
+            ..Default::default()
+        }
+        .run(db)
+        .is_err()
+    );
+
+    let base = util::start_server(db.clone(), crosswalk::serve::Config::default());
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let get = |q: &str| {
+        let mut r = agent
+            .get(format!("{base}/api/v1/diff?{q}"))
+            .header("Accept", "application/json")
+            .call()
+            .expect("GET");
+        let status = r.status().as_u16();
+        (status, r.body_mut().read_to_string().expect("body"))
+    };
+    let (status, body) = get("doc=csf");
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["counts"]["withdrawn"], 91);
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(91));
+    let (status, body) = get("doc=nope&doc=csf");
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("unknown document `nope`"), "{body}");
+    let (status, body) = get(&format!(
+        "doc=sp800-53&doc={}&carried=true",
+        file.replace('/', "%2F")
+    ));
+    assert_eq!(status, 404, "{body}");
+    let (status, _) = get("doc=csf&carried=maybe");
+    assert_eq!(status, 400);
+    let (status, body) = get("doc=csf&format=csv");
+    assert_eq!(status, 200);
+    assert_eq!(body.lines().count(), 1 + 91, "{body}");
+    assert!(
+        body.starts_with("change,notation,kind,title,old,new,moved_to"),
+        "{body}"
+    );
+}
+
+/// The command line: a `--doc` may be a catalog file there, the table fits 100 columns, CSV has
+/// one row per change, an unknown document exits 1 naming the closest.
+#[test]
+fn diff_doc_on_the_command_line() {
+    let dir = require_sources!();
+    let tmp = tempfile_store(&dir);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_crosswalk"))
+            .arg("--store")
+            .arg(tmp.path().join("store"))
+            .args(args)
+            .output()
+            .expect("run crosswalk")
+    };
+    let file = dir.join(SP_511_HIGH).display().to_string();
+    let d = doc_diff(DiffRequest {
+        docs: vec!["sp800-53r5/5.0.1".into(), file.clone()],
+        carried: true,
+        files: true,
+        ..Default::default()
+    });
+    let out = run(&[
+        "diff",
+        "--doc",
+        "sp800-53r5/5.0.1",
+        "--doc",
+        &file,
+        "--carried",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let rows = rdr.records().count();
+    assert_eq!(rows, d.changes.len(), "one CSV row per change");
+    let out = run(&[
+        "diff",
+        "--doc",
+        "sp800-53r5/5.0.1",
+        "--doc",
+        &file,
+        "--carried",
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(&format!(
+            "0 added, 0 removed, 0 withdrawn, {} retitled, {} statement, {} parameters; {} unchanged",
+            d.counts["retitled"], d.counts["statement"], d.counts["parameters"], d.unchanged
+        )),
+        "{table}"
+    );
+    for line in table.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "wider than 100 columns: {line}"
+        );
+    }
+    let out = run(&["diff", "--doc", "sp800-53r5/5.0.2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean `sp800-53r5/5.0.1`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["diff", "--doc", "csf", "--set", OLD]);
+    assert!(!out.status.success(), "--doc with --set is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }

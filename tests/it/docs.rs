@@ -52,6 +52,9 @@ const EVER_DECLARED: &[&str] = &[
     "subsetOf", "suggestedActions", "supersetOf", "supportedBy", "supportiveProperty", "supports",
     "tailoring", "targetBaseline", "targetNotation", "targetScheme", "thirdPartyExtraction",
     "topic", "unitInScheme", "version", "viaElement", "viaNotation",
+    // 2026-12-04 (issue 19): coverage rows.
+    "CoverageRow", "sliceRow", "sliceRollupRow", "rowFocal", "rowFocalNotation", "rowSortKey",
+    "rowTarget", "baselineLabel",
     // issue 21: crosswalk suggest
     "Suggested", "mappingJustification", "mappingTool", "matchField", "matchString",
 ];

@@ -407,14 +407,16 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
     ];
     load::load(&db, &m, &dir, &ids, &mut |_| {}).expect("load");
     let inferred = crosswalk::model::ids::inferred_graph();
-    let content = |db: &Db| -> (std::collections::BTreeSet<String>, usize) {
+    // Every inferred partition's triples (graph/inferred and a user set's), and the number of
+    // digest quads in `graph`.
+    let content = |db: &Db, graph: &oxigraph::model::NamedNode| {
         let mut digests = 0;
         let mut set = std::collections::BTreeSet::new();
         for q in db.inner().quads_for_pattern(
             None,
             None,
             None,
-            Some(oxigraph::model::GraphNameRef::NamedNode(inferred.as_ref())),
+            Some(oxigraph::model::GraphNameRef::NamedNode(graph.as_ref())),
         ) {
             let q = q.expect("quad");
             if q.predicate.as_ref() == crosswalk::model::vocab::cw::LOAD_DIGEST {
@@ -425,9 +427,21 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
         }
         (set, digests)
     };
-    let (before, digests) = content(&db);
+    let derived = |db: &Db| -> std::collections::BTreeSet<String> {
+        let facts = crosswalk::model::facts::Facts::from_store(db, &[]).expect("facts");
+        crosswalk::load::infer::derive(&facts)
+            .expect("derive")
+            .0
+            .into_iter()
+            .flat_map(|(_, q)| q)
+            .map(|q| oxigraph::model::Triple::from(q).to_string())
+            .collect()
+    };
+    let (before, digests) = content(&db, &inferred);
     assert_eq!(digests, 1, "the first load records a digest");
+    assert_eq!(before, derived(&db));
 
+    // A user's set: its inferences go to its own partition; graph/inferred is left as it was.
     let file = format!(
         "{}/tests/fixtures/check/faults.sssom.tsv",
         env!("CARGO_MANIFEST_DIR")
@@ -444,7 +458,27 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
         }],
     )
     .expect("user set");
-    let (after, digests) = content(&db);
+    let part = oxigraph::model::NamedNode::new_unchecked(
+        "https://w3id.org/crosswalk/graph/inferred/mapping/user/faults",
+    );
+    let (unchanged, digests) = content(&db, &inferred);
+    let diff: Vec<_> = unchanged.symmetric_difference(&before).take(8).collect();
+    assert_eq!((unchanged == before, digests), (true, 1), "{diff:#?}");
+    let (user, digests) = content(&db, &part);
+    assert_eq!(digests, 1, "the partition records its digest");
+    assert!(!user.is_empty() && user.is_disjoint(&before));
+    assert_eq!(
+        before
+            .union(&user)
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        derived(&db)
+    );
+
+    // A NIST source next to them changes graph/inferred itself: it is changed by its
+    // difference (compared with the derivation before the load, verified by its digest).
+    load::load(&db, &m, &dir, &["csf-1.1-to-2.0".to_owned()], &mut |_| {}).expect("load");
+    let (after, digests) = content(&db, &inferred);
     assert_eq!(digests, 1, "one digest quad, the new one");
     assert!(
         after.len() > before.len(),
@@ -452,14 +486,15 @@ fn a_changed_inferred_graph_on_disk_ends_up_exactly_as_derived() {
         before.len(),
         after.len()
     );
-    let facts = crosswalk::model::facts::Facts::from_store(&db, &[]).expect("facts");
-    let derived: std::collections::BTreeSet<String> = crosswalk::load::infer::derive(&facts)
-        .expect("derive")
-        .0
-        .into_iter()
-        .map(|q| oxigraph::model::Triple::from(q).to_string())
-        .collect();
-    assert_eq!(after, derived);
+    let (user_after, _) = content(&db, &part);
+    assert_eq!(
+        after
+            .union(&user_after)
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        derived(&db)
+    );
+    assert!(after.is_disjoint(&user_after), "each inferred triple once");
 }
 
 /// Issue 16: readers never write and never crash. With `serve` holding an on-disk store, `show`

@@ -26,3 +26,4 @@ mod search;
 mod serve;
 mod shacl;
 mod suggest;
+mod views;

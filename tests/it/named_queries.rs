@@ -316,6 +316,7 @@ fn substituted_parameters_answer_exactly_as_a_values_block() {
             "crosswalk-rollup",
             "crosswalk-via",
             "cyber-ai-priority",
+            "document-elements",
             "element",
             "element-actions",
             "element-baselines",

@@ -652,6 +652,7 @@ fn api_diff_answers_as_the_library_does() {
     );
     let want = crosswalk::answer::DiffRequest {
         sets: vec![old.into(), new.into()],
+        ..Default::default()
     }
     .answer(db)
     .expect("diff");

@@ -196,10 +196,11 @@ pub enum Cmd {
         #[command(flatten)]
         out: Out,
     },
-    /// What changed between two mapping sets: pairs added, removed, and pairs whose
-    /// relationship changed (pairs compared by element, printed by notation).
+    /// What changed between two mapping sets (pairs added, removed, relationship changed;
+    /// compared by element, printed by notation), or between two releases of a document
+    /// (elements added, removed, withdrawn, retitled, statement or parameter text changed).
     #[command(
-        after_help = "Example:\n  crosswalk diff --set csf2-reference-tool/sp-800-53-rev-5-1-1 --set csf2-reference-tool/sp-800-53-rev-5-2-0"
+        after_help = "Examples:\n  crosswalk diff --set csf2-reference-tool/sp-800-53-rev-5-1-1 --set csf2-reference-tool/sp-800-53-rev-5-2-0\n  crosswalk diff --doc csf                  # what CSF 2.0 withdrew from CSF 1.1, and where it went\n  crosswalk diff --doc sp800-53r5/5.0.1 --doc NIST_SP-800-53_rev5_HIGH-baseline-resolved-profile_catalog-min.json --carried"
     )]
     Diff {
         #[command(flatten)]

@@ -189,7 +189,14 @@ fn run(cli: &Cli) -> Result<i32> {
         Cmd::Diff {
             req,
             out: Out { format },
-        } => answers::diff(&mut out, &req.answer(&*read()?)?, *format)?,
+        } => {
+            // On the command line a `--doc` may be an OSCAL catalog file.
+            let req = crosswalk::answer::DiffRequest {
+                files: true,
+                ..req.clone()
+            };
+            answers::any_diff(&mut out, &req.run(&*read()?)?, *format)?
+        }
         Cmd::Serve(a) if cli.endpoint.is_some() => {
             serve::serve_remote(a, cli.remote()?.context("--endpoint")?)?
         }

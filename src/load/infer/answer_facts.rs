@@ -18,12 +18,31 @@ pub(super) struct Names {
 }
 
 /// Covering mappings by (focal scheme, target scheme, set scheme, roll-up).
-pub(super) type Slices = std::collections::BTreeMap<(String, String, String, bool), Vec<NamedNode>>;
+pub(super) type Slices = std::collections::BTreeMap<(String, String, String, bool), Slice>;
+
+/// One slice's members, and its rows: each covered focal element with the distinct elements
+/// covering it.
+#[derive(Default)]
+pub(super) struct Slice {
+    /// The mapping sets of the members (one but for sets sharing a scheme).
+    sets: Vec<NamedNode>,
+    members: Vec<NamedNode>,
+    rows: HashMap<NamedNode, HashSet<NamedNode>>,
+}
 
 /// The coverage slices as nodes: coverage and gaps start from the slice of their (focal
 /// scheme, target scheme, set) instead of walking every mapping of every focal element.
-pub(super) fn emit_slices(b: &mut Builder, slices: Slices) {
-    for ((from, to, set, rollup), members) in slices {
+pub(super) fn emit_slices(parts: &mut Parts, names: &Names, slices: Slices) {
+    for ((from, to, set, rollup), slice) in slices {
+        let Slice {
+            sets,
+            members,
+            rows,
+        } = slice;
+        let Some(part) = sets.iter().map(|s| parts.partition(s)).reduce(higher) else {
+            continue;
+        };
+        let b = parts.get(&part);
         let s = ids::slice_iri(&from, &to, &set, rollup);
         b.iri(&s, rdf::TYPE, cw::COVERAGE_SLICE);
         b.text(&s, cw::SLICE_FOCAL_SCHEME, &from);
@@ -36,6 +55,43 @@ pub(super) fn emit_slices(b: &mut Builder, slices: Slices) {
         };
         for m in members {
             b.add(s.clone(), p, m);
+        }
+        // Rows: what a coverage report reads (a 100k-mapping set has ~70k distinct pairs
+        // on ~100 CSF rows, against 100k members).
+        let mut rows: Vec<_> = rows.into_iter().collect();
+        rows.sort_by(|x, y| x.0.as_str().cmp(y.0.as_str()));
+        for (focal, targets) in rows {
+            let r = ids::slice_row_iri(&s, &focal);
+            let rp = if rollup {
+                cw::SLICE_ROLLUP_ROW
+            } else {
+                cw::SLICE_ROW
+            };
+            b.add(s.clone(), rp, r.clone());
+            b.iri(&r, rdf::TYPE, cw::COVERAGE_ROW);
+            if let Some(n) = names.notation(&focal) {
+                b.text(&r, cw::ROW_FOCAL_NOTATION, n);
+            }
+            if let Some(k) = names.sort_key.get(&focal) {
+                b.text(&r, cw::ROW_SORT_KEY, k);
+            }
+            b.add(r.clone(), cw::ROW_FOCAL, focal);
+            let mut targets: Vec<_> = targets.into_iter().collect();
+            targets.sort_by(|x, y| x.as_str().cmp(y.as_str()));
+            for t in targets {
+                b.add(r.clone(), cw::ROW_TARGET, t);
+            }
+        }
+    }
+}
+
+/// `cw:baselineLabel` on every element a baseline or overlay selects.
+pub(super) fn emit_baseline_labels(b: &mut Builder, names: &Names) {
+    let mut selected: Vec<_> = names.baselines.iter().collect();
+    selected.sort_by(|x, y| x.0.as_str().cmp(y.0.as_str()));
+    for (e, labels) in selected {
+        for l in labels {
+            b.text(e, cw::BASELINE_LABEL, l);
         }
     }
 }
@@ -160,7 +216,7 @@ impl Names {
         // Its row facts are on the mapping (short subject lists in Oxigraph's memory store,
         // where a focal subcategory has ~110 triples): focal notation and sort key, and the
         // labels of the baselines selecting the target.
-        if let (Some(from), Some(to), Some(set), Some(_)) = (
+        if let (Some(from), Some(to), Some(set_scheme), Some(_)) = (
             self.units.get(subject),
             target_scheme,
             set_scheme,
@@ -176,10 +232,18 @@ impl Names {
             for l in self.baselines.get(target).into_iter().flatten() {
                 b.text(n, cw::TARGET_BASELINE, l);
             }
-            slices
-                .entry((from.clone(), to, set.clone(), rollup))
+            let slice = slices
+                .entry((from.clone(), to, set_scheme.clone(), rollup))
+                .or_default();
+            if !slice.sets.contains(set) {
+                slice.sets.push(set.clone());
+            }
+            slice.members.push(n.clone());
+            slice
+                .rows
+                .entry(subject.clone())
                 .or_default()
-                .push(n.clone());
+                .insert(target.clone());
         }
     }
 }

@@ -4,7 +4,8 @@ use super::*;
 /// The inverse `n` of asserted mapping `a`: a mapping of the inference set from `a`'s object
 /// to its subject. It restates `a`, so `a` is its basis (`cw:basis`), whose style, status,
 /// set and provenance it does not repeat (the caller adds the other answer facts). It keeps
-/// the deprecated `cw:inferred true` (= `cw:method cw:Inference`), as roll-ups do.
+/// the deprecated `cw:inferred true` (= `cw:method cw:Inference`), as roll-ups do. Its shortcut
+/// triple is the caller's (`Parts::shortcut`: written once, whichever partitions give it).
 pub(super) fn inverse(
     b: &mut Builder,
     n: &NamedNode,
@@ -22,7 +23,4 @@ pub(super) fn inverse(
     b.add(n.clone(), cw::BASIS, a.iri.clone());
     b.boolean(n, cw::INFERRED, true);
     deprecated_answer_facts(b, n, &a.set, "inverse");
-    if let Some(p) = rel.shortcut_iri() {
-        b.add(a.object.clone(), p.as_ref(), a.subject.clone());
-    }
 }

@@ -38,7 +38,7 @@ mod inverse;
 mod rollup;
 mod rules;
 
-use answer_facts::{Names, Slices, emit_slices};
+use answer_facts::{Names, Slices, emit_baseline_labels, emit_slices};
 use inverse::inverse;
 use rollup::rollups;
 use rules::table;
@@ -78,14 +78,19 @@ pub struct Summary {
     pub triples: usize,
 }
 
-/// Rebuilds the inferred graph from the asserted mappings in the store.
+/// Rebuilds the inferred graph (all of its partitions) from the asserted mappings in the store.
 pub fn materialise(db: &Db) -> Result<Summary> {
     let started = std::time::Instant::now();
     let facts = Facts::from_store(db, &[])?;
     let read = started.elapsed();
-    let (quads, summary) = derive(&facts)?;
+    let (graphs, summary) = derive(&facts)?;
+    let existing = db
+        .inner()
+        .named_graphs()
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let graphs = with_stale(graphs, existing);
     let derived = started.elapsed();
-    db.replace_graph(&ids::inferred_graph(), &quads)?;
+    db.replace_graphs_knowing(graphs, Vec::new())?;
     tracing::debug!(
         read_ms = read.as_millis(),
         derive_ms = (derived - read).as_millis(),
@@ -93,6 +98,26 @@ pub fn materialise(db: &Db) -> Result<Summary> {
         "re-inferred"
     );
     Ok(summary)
+}
+
+/// `graphs` (what inference derived), and each inferred partition among `existing` that it
+/// no longer derives, empty: a user's set that is gone leaves no inferences behind. With
+/// `graph/inferred` always, so that an emptied store's is emptied too.
+pub fn with_stale(mut graphs: Graphs, existing: Vec<NamedOrBlankNode>) -> Graphs {
+    let stale: Vec<NamedNode> = existing
+        .into_iter()
+        .filter_map(|g| match g {
+            NamedOrBlankNode::NamedNode(n) if ids::is_inferred_graph(n.as_str()) => Some(n),
+            _ => None,
+        })
+        .chain(std::iter::once(ids::inferred_graph()))
+        .collect();
+    for g in stale {
+        if !graphs.iter().any(|(x, _)| *x == g) {
+            graphs.push((g, Vec::new()));
+        }
+    }
+    graphs
 }
 
 /// Re-derives `graph/inferred` inside `tx`, from the asserted graphs as `tx` sees them (a
@@ -108,14 +133,16 @@ pub fn materialise(db: &Db) -> Result<Summary> {
 pub fn materialise_in(db: &Db, tx: &mut Transaction<'_>) -> Result<Summary> {
     let started = std::time::Instant::now();
     let mut facts = Facts::default();
-    let inferred = ids::inferred_graph();
     let mut graphs = vec![GraphName::DefaultGraph];
+    let mut existing = Vec::new();
     for g in tx.named_graphs() {
-        if let NamedOrBlankNode::NamedNode(n) = g?
-            && n != inferred
+        let g = g?;
+        if let NamedOrBlankNode::NamedNode(n) = &g
+            && !ids::is_inferred_graph(n.as_str())
         {
-            graphs.push(GraphName::NamedNode(n));
+            graphs.push(GraphName::NamedNode(n.clone()));
         }
+        existing.push(g);
     }
     // Facts::add skips the predicates inference does not read.
     for g in &graphs {
@@ -126,9 +153,11 @@ pub fn materialise_in(db: &Db, tx: &mut Transaction<'_>) -> Result<Summary> {
     }
     let read = started.elapsed();
     fail_on_purpose()?;
-    let (quads, summary) = derive(&facts)?;
+    let (graphs, summary) = derive(&facts)?;
     let derived = started.elapsed();
-    db.replace_graph_in(tx, &inferred, &quads)?;
+    for (g, quads) in with_stale(graphs, existing) {
+        db.replace_graph_in(tx, &g, &quads)?;
+    }
     tracing::debug!(
         read_ms = read.as_millis(),
         derive_ms = (derived - read).as_millis(),
@@ -151,41 +180,153 @@ fn fail_on_purpose() -> Result<()> {
     Ok(())
 }
 
-/// The inferred graph's quads for these asserted facts.
-pub fn derive(facts: &Facts) -> Result<(Vec<Quad>, Summary)> {
-    let mut quads = Vec::new();
-    let summary = derive_into(facts, &mut |q| {
-        quads.extend(q);
+/// Graphs and their quads.
+pub type Graphs = Vec<(NamedNode, Vec<Quad>)>;
+
+/// The inferred graphs' quads for these asserted facts, partition by partition
+/// ([`Parts`]): `graph/inferred` first.
+pub fn derive(facts: &Facts) -> Result<(Graphs, Summary)> {
+    let mut graphs: Vec<(NamedNode, Vec<Quad>)> = Vec::new();
+    let summary = derive_into(facts, &mut |g, q| {
+        match graphs.iter_mut().find(|(x, _)| x == g) {
+            Some((_, all)) => all.extend(q),
+            None => graphs.push((g.clone(), q)),
+        }
         Ok(())
     })?;
-    Ok((quads, summary))
+    graphs.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)));
+    Ok((graphs, summary))
 }
 
 /// How many triples [`derive_into`] gathers before handing them on: small enough that the
 /// store writes while inference goes on, large enough that the hand-over costs nothing.
 const CHUNK: usize = 25_000;
 
-/// Hands the builder's triples to `emit` as quads of `graph/inferred` once there are at least
-/// `min` of them.
-fn flush(
-    b: &mut Builder,
-    min: usize,
-    total: &mut usize,
-    emit: &mut dyn FnMut(Vec<Quad>) -> Result<()>,
-) -> Result<()> {
-    if b.len() >= min.max(1) {
-        let quads = std::mem::take(b).into_quads(&ids::inferred_graph());
-        *total += quads.len();
-        emit(quads)?;
-    }
-    Ok(())
+/// The inferred graph's partitions. What NIST's sets and the loaded documents derive is in
+/// `graph/inferred`; what a user's mapping set derives (its inverses, roll-ups, coverage
+/// slices, and compositions with one of its hops) is in `graph/inferred/mapping/user/{name}`
+/// (`ids::inferred_partition`). So loading, reloading or dropping a user's set rewrites its
+/// own partition and leaves `graph/inferred` as it was (its digest unchanged, nothing is
+/// written), where it used to clear and rewrite the whole inferred graph in one RocksDB
+/// transaction. What is derived from several sets goes to the highest of their partitions
+/// ([`higher`]); a triple several derivations give (a shortcut, a composition's pointer) is
+/// written once, in the lowest of their partitions ([`rank`]), so that the union default
+/// graph sees it once.
+pub(super) struct Parts {
+    of_set: HashMap<NamedNode, NamedNode>,
+    builders: std::collections::BTreeMap<NamedNode, Builder>,
+    /// Shortcut triples (of inverses and compositions) and the partition each goes to.
+    shortcuts: HashMap<(NamedNode, NamedNode, NamedNode), NamedNode>,
 }
 
-/// [`derive`], handing the quads to `emit` in chunks as they are derived (a load writes them
-/// on another thread meanwhile). `emit` failing stops the derivation with its error.
+/// The order of partitions: `graph/inferred` first, then by IRI.
+pub(super) fn rank(g: &NamedNode) -> (bool, &str) {
+    (g.as_str() != INFERRED, g.as_str())
+}
+
+const INFERRED: &str = "https://w3id.org/crosswalk/graph/inferred";
+
+/// The higher of two partitions: where what is derived from both goes (a composition through
+/// a NIST mapping and a user's goes with the user's set).
+pub(super) fn higher(a: NamedNode, b: NamedNode) -> NamedNode {
+    if rank(&b) > rank(&a) { b } else { a }
+}
+
+impl Parts {
+    fn new() -> Self {
+        Parts {
+            of_set: HashMap::new(),
+            builders: std::collections::BTreeMap::new(),
+            shortcuts: HashMap::new(),
+        }
+    }
+
+    /// A shortcut triple (`a cw:subsetOf b`, …) that inference in partition `part` gives: in
+    /// the lowest partition that gives it ([`Parts::write_shortcuts`]).
+    pub(super) fn shortcut(&mut self, s: &NamedNode, p: NamedNode, o: &NamedNode, part: NamedNode) {
+        let key = (s.clone(), p, o.clone());
+        match self.shortcuts.get_mut(&key) {
+            Some(at) => {
+                if rank(&part) < rank(at) {
+                    *at = part;
+                }
+            }
+            None => {
+                self.shortcuts.insert(key, part);
+            }
+        }
+    }
+
+    /// The shortcut triples into their partitions' builders, in a stable order.
+    fn write_shortcuts(&mut self) {
+        let mut all: Vec<_> = std::mem::take(&mut self.shortcuts).into_iter().collect();
+        all.sort_by(|a, b| {
+            (a.0.0.as_str(), a.0.1.as_str(), a.0.2.as_str()).cmp(&(
+                b.0.0.as_str(),
+                b.0.1.as_str(),
+                b.0.2.as_str(),
+            ))
+        });
+        for ((s, p, o), part) in all {
+            self.get(&part).add(s, p.as_ref(), o);
+        }
+    }
+
+    /// The partition of what mapping set `set` derives.
+    pub(super) fn partition(&mut self, set: &NamedNode) -> NamedNode {
+        if let Some(p) = self.of_set.get(set) {
+            return p.clone();
+        }
+        let p = ids::inferred_partition(set);
+        self.of_set.insert(set.clone(), p.clone());
+        p
+    }
+
+    pub(super) fn get(&mut self, part: &NamedNode) -> &mut Builder {
+        if !self.builders.contains_key(part) {
+            self.builders.insert(part.clone(), Builder::default());
+        }
+        self.builders.entry(part.clone()).or_default()
+    }
+
+    pub(super) fn base(&mut self) -> &mut Builder {
+        self.get(&ids::inferred_graph())
+    }
+
+    /// The builder of set `set`'s partition.
+    pub(super) fn of(&mut self, set: &NamedNode) -> &mut Builder {
+        let p = self.partition(set);
+        self.get(&p)
+    }
+
+    fn len(&self) -> usize {
+        self.builders.values().map(Builder::len).sum()
+    }
+
+    /// Hands each partition's triples to `emit` once it has at least `min` of them.
+    pub(super) fn flush(
+        &mut self,
+        min: usize,
+        total: &mut usize,
+        emit: &mut dyn FnMut(&NamedNode, Vec<Quad>) -> Result<()>,
+    ) -> Result<()> {
+        for (g, b) in self.builders.iter_mut() {
+            if b.len() >= min.max(1) {
+                let quads = std::mem::take(b).into_quads(g);
+                *total += quads.len();
+                emit(g, quads)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// [`derive`], handing the quads to `emit` (graph, quads) in chunks as they are derived (a
+/// load writes them on another thread meanwhile). `emit` failing stops the derivation with
+/// its error.
 pub fn derive_into(
     facts: &Facts,
-    emit: &mut dyn FnMut(Vec<Quad>) -> Result<()>,
+    emit: &mut dyn FnMut(&NamedNode, Vec<Quad>) -> Result<()>,
 ) -> Result<Summary> {
     let table: HashMap<(&str, &str), &str> = table()?
         .rule
@@ -213,8 +354,9 @@ pub fn derive_into(
         })
         .collect();
 
-    let mut b = Builder::default();
+    let mut parts = Parts::new();
     let set = ids::doc_iri("mapping/crosswalk-inference");
+    let b = parts.base();
     b.iri(&set, rdf::TYPE, cw::DOCUMENT);
     b.iri(&set, rdf::TYPE, cw::MAPPING_SET);
     b.text(&set, rdfs::LABEL, "crosswalk inference");
@@ -236,17 +378,18 @@ pub fn derive_into(
     }
     let mut summary = Summary::default();
     for a in &asserted {
+        let b = parts.of(&a.set);
         // The asserted mapping answers directly: it is its own basis (in this graph so that
         // sources stay pristine).
         b.add(a.iri.clone(), cw::BASIS, a.iri.clone());
-        deprecated_answer_facts(&mut b, &a.iri, &a.set, "direct");
+        deprecated_answer_facts(b, &a.iri, &a.set, "direct");
         for f in &a.flags {
             if let Some((_, l)) = FLAG_LABELS.iter().find(|(x, _)| x == f) {
                 b.text(&a.iri, cw::FLAG_LABEL, l);
             }
         }
         names.add(
-            &mut b,
+            b,
             &mut slices,
             false,
             &a.iri,
@@ -256,24 +399,28 @@ pub fn derive_into(
             a.printed_object.as_ref(),
             &a.set,
         );
-        let Some(inv) = rel_by_term(&a.rel.inverse) else {
-            continue;
-        };
-        let n = ids::mapping_iri("inferred/inverse", tail(&a.iri));
-        inverse(&mut b, &n, &set, a, inv);
-        names.add(
-            &mut b,
-            &mut slices,
-            false,
-            &n,
-            &a.object,
-            inv,
-            &a.subject,
-            a.printed_subject.as_ref(),
-            &a.set,
-        );
-        summary.inverses += 1;
-        flush(&mut b, CHUNK, &mut summary.triples, emit)?;
+        if let Some(inv) = rel_by_term(&a.rel.inverse) {
+            let n = ids::mapping_iri("inferred/inverse", tail(&a.iri));
+            inverse(b, &n, &set, a, inv);
+            if let Some(p) = inv.shortcut_iri() {
+                let part = parts.partition(&a.set);
+                parts.shortcut(&a.object, p, &a.subject, part);
+            }
+            let b = parts.of(&a.set);
+            names.add(
+                b,
+                &mut slices,
+                false,
+                &n,
+                &a.object,
+                inv,
+                &a.subject,
+                a.printed_subject.as_ref(),
+                &a.set,
+            );
+            summary.inverses += 1;
+        }
+        parts.flush(CHUNK, &mut summary.triples, emit)?;
     }
 
     // A suggestion (`crosswalk suggest`) is no hop of a composed path: a machine's guess
@@ -283,27 +430,36 @@ pub fn derive_into(
         .filter(|a| a.status.as_ref() == cw::SUGGESTED_MAPPING)
         .map(|a| a.iri.clone())
         .collect();
-    compose::compose(&asserted, &suggested, &table, &mut b, &mut summary, emit)?;
+    compose::compose(
+        &asserted,
+        &suggested,
+        &table,
+        &mut parts,
+        &mut summary,
+        emit,
+    )?;
     rollups(
         facts,
         &asserted,
         &set,
         &names,
-        &mut b,
+        &mut parts,
         &mut slices,
         &mut summary,
     )?;
-    emit_slices(&mut b, slices);
+    emit_slices(&mut parts, &names, slices);
+    emit_baseline_labels(parts.base(), &names);
+    parts.write_shortcuts();
     // Nothing inferred (no asserted mapping, no unit element: an empty store, or one a SPARQL
     // `DROP ALL` just emptied): graph/inferred stays empty instead of describing an empty
     // inference set, so that an emptied store is empty, as SPARQL 1.1 Update says `DROP ALL`
     // leaves it, and a client checking that (the W3C protocol tests do) sees no triple.
-    if summary.triples == 0 && b.len() == description {
+    if summary.triples == 0 && parts.len() == description {
         // Still handed over (empty): a load replaces graph/inferred when its first chunk comes.
-        emit(Vec::new())?;
+        emit(&ids::inferred_graph(), Vec::new())?;
         return Ok(summary);
     }
-    flush(&mut b, 0, &mut summary.triples, emit)?;
+    parts.flush(0, &mut summary.triples, emit)?;
     Ok(summary)
 }
 

@@ -19,7 +19,7 @@ pub(super) fn rollups(
     asserted: &[Asserted],
     set: &NamedNode,
     names: &Names,
-    b: &mut Builder,
+    parts: &mut Parts,
     slices: &mut Slices,
     summary: &mut Summary,
 ) -> Result<()> {
@@ -96,6 +96,7 @@ pub(super) fn rollups(
                 ),
                 _ => continue,
             };
+        let b = parts.of(&a.set);
         for t in targets {
             if t == a.subject || !seen.insert((a.iri.clone(), t.clone())) {
                 continue;
