@@ -351,7 +351,10 @@ pub fn candidates(on: &dyn Sparql, req: &SuggestRequest) -> Result<Suggested> {
     for &s in &subjects {
         let q = bag(&index, s, &features);
         let mut scores: HashMap<usize, (f64, Parts)> = HashMap::new();
-        for (w, (qtf, _)) in &q {
+        // In word order: float sums in a fixed order give the same scores on every run.
+        let mut words: Vec<(&String, &(f64, Vec<Feature>))> = q.iter().collect();
+        words.sort_by(|a, b| a.0.cmp(b.0));
+        for (w, (qtf, _)) in words {
             let Some(post) = postings.get(w.as_str()) else {
                 continue;
             };
