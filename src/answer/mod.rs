@@ -164,10 +164,11 @@ pub fn map_opts(
         let sol = named(q)?.run(on, &a)?;
         collect_answers(&sol, &mut out, &mut index);
     }
-    let hidden = SuggestedSets::hidden(on, include_suggested, set)?;
-    out.retain(|a| !hidden.iris.contains(&a.set_iri));
-    if include_suggested {
-        scores(on, &mut out)?;
+    let suggested = SuggestedSets::loaded(on)?;
+    if include_suggested || set.is_some_and(|s| suggested.schemes.contains(s)) {
+        scores(on, &mut out, &suggested.iris)?;
+    } else {
+        out.retain(|a| !suggested.iris.contains(&a.set_iri));
     }
     if explain {
         let mappings: Vec<&str> = out.iter().map(|a| a.mapping.as_str()).collect();
@@ -185,13 +186,13 @@ pub fn map_opts(
     Ok(out)
 }
 
-/// The confidence of each answer resting on a scored mapping (an inverse: its basis's).
-fn scores(on: &dyn Sparql, out: &mut [MapAnswer]) -> Result<()> {
+/// The score of each answer from a suggested set (`sets`; an inverse: its basis's).
+fn scores(on: &dyn Sparql, out: &mut [MapAnswer], sets: &HashSet<String>) -> Result<()> {
     const SCORES: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
 SELECT ?mapping ?confidence WHERE { ?mapping cw:basis/cw:confidence ?confidence }";
     let terms: Vec<oxigraph::model::Term> = out
         .iter()
-        .filter(|a| a.status == "suggested")
+        .filter(|a| sets.contains(&a.set_iri))
         .map(|a| crate::query::bind_value(crate::query::Kind::Iri, &a.mapping))
         .collect::<Result<_>>()?;
     if terms.is_empty() {
@@ -207,7 +208,7 @@ SELECT ?mapping ?confidence WHERE { ?mapping cw:basis/cw:confidence ?confidence 
             by.insert(m, c.parse::<f64>().ok());
         }
     }
-    for a in out {
+    for a in out.iter_mut().filter(|a| sets.contains(&a.set_iri)) {
         if let Some(c) = by.get(&a.mapping) {
             a.confidence = *c;
         }

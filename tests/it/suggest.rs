@@ -144,6 +144,10 @@ SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?set cw:scheme \"suggest-ai-rmf-csf\"
         table.contains(first.as_str()) && table.contains(&format!("suggested {score:.2}")),
         "{table}"
     );
+    // Naming the suggested set asks for it, scores included.
+    let mut named = map_req("MEASURE 2.7", None, false);
+    named.set = Some("suggest-ai-rmf-csf".into());
+    assert_eq!(named.answer(&db).expect("map"), with);
     // The inverse answers from the CSF side too, only when asked.
     let target = first.as_str();
     let inv = map_req(target, Some("ai-rmf"), true)
