@@ -18,7 +18,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
-/// The text an element is compared by: each a group of the search index's fields. Profile,
+/// The text an element is compared by: each a group of the search index's fields (and a
+/// CSF subcategory's implementation examples, themselves indexed elements). Profile,
 /// overlay and GenAI text (considerations, tailoring) is never used: it belongs to other
 /// documents, which may restate their own references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum, Serialize)]
@@ -32,6 +33,9 @@ pub enum Feature {
     Guidance,
     /// The AI RMF Playbook: about, suggested actions, transparency questions.
     Playbook,
+    /// CSF 2.0 implementation examples of the element being matched (the `--from` side only:
+    /// measured there; on the candidate side their length drowns the statement).
+    Examples,
     /// The target catalog's structure: an enhancement's match counts for its control, and
     /// enhancements weigh less than controls (publishers map to controls: 18 of OLIR's 746
     /// pairs name an enhancement).
@@ -56,6 +60,7 @@ impl Feature {
             Feature::Guidance => "guidance",
             Feature::Playbook => "playbook",
             Feature::Structure => "structure",
+            Feature::Examples => "examples",
         }
     }
 
@@ -73,11 +78,12 @@ impl Feature {
 }
 
 /// Every feature: the default.
-pub const ALL_FEATURES: [Feature; 5] = [
+pub const ALL_FEATURES: [Feature; 6] = [
     Feature::Title,
     Feature::Statement,
     Feature::Guidance,
     Feature::Playbook,
+    Feature::Examples,
     Feature::Structure,
 ];
 
@@ -160,7 +166,12 @@ const STOP: &[&str] = &[
 ];
 
 /// An element's weighted words under `features`: word → (weight, features it is in).
-fn bag(index: &Index, d: usize, features: &[Feature]) -> HashMap<String, (f64, Vec<Feature>)> {
+fn bag(
+    index: &Index,
+    d: usize,
+    examples: &[usize],
+    features: &[Feature],
+) -> HashMap<String, (f64, Vec<Feature>)> {
     let doc = &index.docs[d];
     let mut out: HashMap<String, (f64, Vec<Feature>)> = HashMap::new();
     let mut put = |text: &str, f: Feature| {
@@ -188,7 +199,38 @@ fn bag(index: &Index, d: usize, features: &[Feature]) -> HashMap<String, (f64, V
             put(text, f);
         }
     }
+    for x in examples {
+        for (_, text) in &index.docs[*x].fields {
+            put(text, Feature::Examples);
+        }
+    }
     out
+}
+
+/// Each indexed element's implementation examples (index positions).
+fn examples(on: &dyn Sparql, index: &Index) -> Result<HashMap<usize, Vec<usize>>> {
+    const EXAMPLES: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?e ?x WHERE { ?e cw:example ?x }";
+    let at: HashMap<&str, usize> = index
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.iri.as_str(), i))
+        .collect();
+    let sol = on.select(EXAMPLES, &[])?;
+    let mut out: HashMap<usize, Vec<usize>> = HashMap::new();
+    for r in 0..sol.rows.len() {
+        let g = |v: &str| sol.get(r, v).map(term_text);
+        if let (Some(e), Some(x)) = (g("e"), g("x"))
+            && let (Some(&e), Some(&x)) = (at.get(e.as_str()), at.get(x.as_str()))
+        {
+            out.entry(e).or_default().push(x);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
+    }
+    Ok(out)
 }
 
 /// The unit elements of a scheme (active subcategories, controls, enhancements), by IRI.
@@ -326,9 +368,13 @@ pub fn candidates(on: &dyn Sparql, req: &SuggestRequest) -> Result<Suggested> {
             if subjects.is_empty() { &from } else { &to }
         )));
     }
+    let examples = examples(on, &index)?;
+    let ex = |d: usize| examples.get(&d).map_or(&[][..], Vec::as_slice);
     // The targets' BM25 statistics: term frequency per target, document frequency, length.
-    let target_bags: Vec<HashMap<String, (f64, Vec<Feature>)>> =
-        targets.iter().map(|d| bag(&index, *d, &features)).collect();
+    let target_bags: Vec<HashMap<String, (f64, Vec<Feature>)>> = targets
+        .iter()
+        .map(|d| bag(&index, *d, &[], &features))
+        .collect();
     let lens: Vec<f64> = target_bags
         .iter()
         .map(|b| b.values().map(|(n, _)| *n).sum())
@@ -349,7 +395,7 @@ pub fn candidates(on: &dyn Sparql, req: &SuggestRequest) -> Result<Suggested> {
     // (subject, target, score, contributions)
     let mut ranked: Vec<(usize, usize, f64, Parts)> = Vec::new();
     for &s in &subjects {
-        let q = bag(&index, s, &features);
+        let q = bag(&index, s, ex(s), &features);
         let mut scores: HashMap<usize, (f64, Parts)> = HashMap::new();
         // In word order: float sums in a fixed order give the same scores on every run.
         let mut words: Vec<(&String, &(f64, Vec<Feature>))> = q.iter().collect();
