@@ -108,7 +108,8 @@ pub struct SuggestRequest {
     #[arg(long, default_value_t = 0.0)]
     pub min_score: f64,
     /// Name (scheme) of the set written; default `suggest-FROM-TO`. Suggesting again under
-    /// the same name replaces the set.
+    /// the same name replaces that earlier suggestion; the name of any other loaded set (a
+    /// published one, a reviewed one) is refused.
     #[arg(long)]
     pub set_name: Option<String>,
     /// Mapping sets to treat as unseen (repeatable): their pairs are not skipped as already

@@ -145,8 +145,9 @@ pub enum Cmd {
         out: Out,
     },
     /// Candidate mappings from one scheme to another by lexical matching (BM25 over the
-    /// elements' titles, statements, guidance and Playbook text), written as a mapping set of
-    /// status `suggested`: each with a score, semapv:LexicalMatching, the features and words
+    /// elements' titles, statements, guidance, Playbook text and CSF implementation examples;
+    /// an enhancement's match counts for its control), written as a mapping set of status
+    /// `suggested`: each with a score, semapv:LexicalMatching, the features and words
     /// matched and the tool's version. They answer `map`/`coverage`/`gaps`/`path` only with
     /// `--include-suggested`; `export --format sssom --set NAME` is the sheet to review.
     #[command(
