@@ -137,6 +137,52 @@ fn rows(on: &dyn Sparql, query: &str, set: &str) -> Result<Solutions> {
     named(query)?.run(on, &[("set".to_owned(), set.to_owned())])
 }
 
+/// What `suggestion-details` says of one machine-made mapping.
+#[derive(Debug, Clone, Default)]
+struct Details {
+    justification: String,
+    tool: String,
+    fields: Vec<String>,
+    match_string: String,
+    status: String,
+}
+
+/// The machine-made mappings of a set, by mapping IRI (empty for a set people made).
+fn suggestion_details(on: &dyn Sparql, set: &str) -> Result<BTreeMap<String, Details>> {
+    // Inline, not in queries/: only a `crosswalk suggest` set has rows (one per feature).
+    const DETAILS: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?mapping ?justification ?tool ?field ?matchString ?status WHERE {
+  ?mapping cw:mappingSet ?set ; cw:mappingJustification ?justification .
+  OPTIONAL { ?mapping cw:mappingTool ?tool }
+  OPTIONAL { ?mapping cw:matchField ?field }
+  OPTIONAL { ?mapping cw:matchString ?matchString }
+  OPTIONAL { ?mapping cw:mappingStatus/rdfs:label ?status }
+}";
+    let set = oxigraph::model::NamedNode::new(set)
+        .map_err(|e| Error::Internal(format!("set IRI {set}: {e}")))?;
+    let sol = on.select(DETAILS, &[("set", set.into())])?;
+    let mut out: BTreeMap<String, Details> = BTreeMap::new();
+    for r in 0..sol.rows.len() {
+        let g = |v: &str| sol.get(r, v).map(term_text);
+        let Some(m) = g("mapping") else { continue };
+        let d = out.entry(m).or_default();
+        d.justification = g("justification").unwrap_or_default();
+        d.tool = g("tool").unwrap_or_default();
+        d.match_string = g("matchString").unwrap_or_default();
+        d.status = g("status").unwrap_or_default();
+        if let Some(f) = g("field")
+            && !d.fields.contains(&f)
+        {
+            d.fields.push(f);
+        }
+    }
+    for d in out.values_mut() {
+        d.fields.sort();
+    }
+    Ok(out)
+}
+
 /// One mapping set as SSSOM TSV. The IR 8477 type goes to `predicate_label` (SKOS predicates
 /// cannot tell e.g. related from intersects-with), rationale / supportive property / strength
 /// and the source location to `comment`.
@@ -148,9 +194,19 @@ pub fn sssom(on: &dyn Sparql, set: &str) -> Result<String> {
     let m = |v: &str| meta.get(0, v).map(term_text);
     let ms = rows(on, "export-mappings", set)?;
     let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
+    let review = match m("set") {
+        Some(iri) => suggestion_details(on, &iri)?,
+        None => BTreeMap::new(),
+    };
     let mut table = String::from(
-        "subject_id\tsubject_label\tpredicate_id\tpredicate_label\tpredicate_modifier\tobject_id\tobject_label\tmapping_justification\tconfidence\tcomment\n",
+        "subject_id\tsubject_label\tpredicate_id\tpredicate_label\tpredicate_modifier\tobject_id\tobject_label\tmapping_justification\tconfidence",
     );
+    // Machine-made mappings (a `crosswalk suggest` set) make the sheet a review sheet: their
+    // status, the tool, the features they matched in and the shared words, before `comment`.
+    if !review.is_empty() {
+        table.push_str("\tmapping_status\tmapping_tool\tobject_match_field\tmatch_string");
+    }
+    table.push_str("\tcomment\n");
     let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
     for r in 0..ms.rows.len() {
         let g = |v: &str| ms.get(r, v).map(term_text);
@@ -178,11 +234,20 @@ pub fn sssom(on: &dyn Sparql, set: &str) -> Result<String> {
         if let Some(x) = g("comment") {
             comment.push(clean(&x).replace(';', ","));
         }
-        let justification = match g("method").as_deref().map(local) {
-            Some("HumanCuration") | Some("Transcription") => "semapv:ManualMappingCuration",
-            _ => "semapv:UnspecifiedMatching",
+        let details = g("mapping").and_then(|m| review.get(&m));
+        let justification = match (details, g("method").as_deref().map(local)) {
+            (Some(d), _) => format!(
+                "semapv:{}",
+                d.justification
+                    .strip_prefix(crate::import::sssom::SEMAPV)
+                    .unwrap_or(&d.justification)
+            ),
+            (None, Some("HumanCuration") | Some("Transcription")) => {
+                "semapv:ManualMappingCuration".to_owned()
+            }
+            _ => "semapv:UnspecifiedMatching".to_owned(),
         };
-        let row = [
+        let mut row = vec![
             curie(&g("subject").unwrap_or_default(), &mut prefixes),
             clean(&g("subjectNotation").unwrap_or_default()),
             predicate,
@@ -190,10 +255,19 @@ pub fn sssom(on: &dyn Sparql, set: &str) -> Result<String> {
             modifier.to_owned(),
             curie(&g("object").unwrap_or_default(), &mut prefixes),
             clean(&g("objectNotation").unwrap_or_default()),
-            justification.to_owned(),
+            justification,
             g("confidence").unwrap_or_default(),
-            comment.join("; "),
         ];
+        if !review.is_empty() {
+            let d = details.cloned().unwrap_or_default();
+            row.extend([
+                d.status,
+                clean(&d.tool),
+                d.fields.join("|"),
+                clean(&d.match_string),
+            ]);
+        }
+        row.push(comment.join("; "));
         table.push_str(&row.join("\t"));
         table.push('\n');
     }
@@ -234,6 +308,10 @@ pub fn sssom(on: &dyn Sparql, set: &str) -> Result<String> {
     }
     if let Some(r) = m("reference") {
         head.push_str(&format!("# object_source: {}\n", yaml(&doc_curie(&r))));
+    }
+    if !review.is_empty() {
+        // SSSOM has no mapping-status slot: the review sheet's column is a declared extension.
+        head.push_str("# extension_definitions:\n#   - slot_name: mapping_status\n#     property: cw:mappingStatus\n#     type_hint: xsd:string\n");
     }
     // Free text SSSOM has no slot for, in the order `load --mapping` reads it back: the licence
     // last, since its text may hold `;`.

@@ -44,6 +44,54 @@ pub struct MapAnswer {
     pub mapping: String,
     /// Filled by `explain`: one line per hop.
     pub explanation: Vec<String>,
+    /// A suggested mapping's score (`crosswalk suggest`), shown with `--include-suggested`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// The mapping set's IRI (the label above is for people).
+    #[serde(skip)]
+    pub set_iri: String,
+}
+
+/// The mapping sets `crosswalk suggest` made (document status `cw:Suggested`): their mappings
+/// are machine guesses, left out of `map`, `coverage`, `gaps` and `path` unless asked for.
+#[derive(Debug, Default)]
+pub struct SuggestedSets {
+    pub iris: HashSet<String>,
+    pub schemes: HashSet<String>,
+    pub labels: HashSet<String>,
+}
+
+impl SuggestedSets {
+    /// The suggested sets loaded now.
+    pub fn loaded(on: &dyn Sparql) -> Result<Self> {
+        // Inline, not in queries/: on a store without suggestions it has no rows.
+        const SETS: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?set ?setScheme ?setLabel WHERE {
+  ?set cw:documentStatus cw:Suggested ; cw:scheme ?setScheme ; rdfs:label ?setLabel .
+}";
+        let sol = on.select(SETS, &[])?;
+        let mut out = SuggestedSets::default();
+        for r in 0..sol.rows.len() {
+            out.iris.extend(s(&sol, r, "set"));
+            out.schemes.extend(s(&sol, r, "setScheme"));
+            out.labels.extend(s(&sol, r, "setLabel"));
+        }
+        Ok(out)
+    }
+
+    /// The sets to leave out: none when suggestions are asked for, or when the request names
+    /// a suggested set itself (`--set suggest-ai-rmf-csf` asks for exactly those).
+    fn hidden(on: &dyn Sparql, include: bool, set: Option<&str>) -> Result<Self> {
+        if include {
+            return Ok(Self::default());
+        }
+        let all = Self::loaded(on)?;
+        Ok(match set {
+            Some(s) if all.schemes.contains(s) => Self::default(),
+            _ => all,
+        })
+    }
 }
 
 /// Everything `id` maps to (optionally only into `to` / from `set`), sorted by set then target.
@@ -66,6 +114,20 @@ pub fn map_with(
     set: Option<&str>,
     explain: bool,
     rollup: bool,
+) -> Result<Vec<MapAnswer>> {
+    map_opts(on, id, to, set, explain, rollup, false)
+}
+
+/// [`map_with`]; `include_suggested` also answers with the mappings of suggested sets
+/// (`crosswalk suggest`), each with its score.
+pub fn map_opts(
+    on: &dyn Sparql,
+    id: &str,
+    to: Option<&str>,
+    set: Option<&str>,
+    explain: bool,
+    rollup: bool,
+    include_suggested: bool,
 ) -> Result<Vec<MapAnswer>> {
     // Every name checked first (crate::query::names): a mistyped scheme or set is an error with the
     // closest names, never an empty list that reads as "maps to nothing".
@@ -102,6 +164,12 @@ pub fn map_with(
         let sol = named(q)?.run(on, &a)?;
         collect_answers(&sol, &mut out, &mut index);
     }
+    let suggested = SuggestedSets::loaded(on)?;
+    if include_suggested || set.is_some_and(|s| suggested.schemes.contains(s)) {
+        scores(on, &mut out, &suggested.iris)?;
+    } else {
+        out.retain(|a| !suggested.iris.contains(&a.set_iri));
+    }
     if explain {
         let mappings: Vec<&str> = out.iter().map(|a| a.mapping.as_str()).collect();
         let lines = explain_mappings(on, &mappings)?;
@@ -116,6 +184,36 @@ pub fn map_with(
         crate::query::names::element_key(on, id)?;
     }
     Ok(out)
+}
+
+/// The score of each answer from a suggested set (`sets`; an inverse: its basis's).
+fn scores(on: &dyn Sparql, out: &mut [MapAnswer], sets: &HashSet<String>) -> Result<()> {
+    const SCORES: &str = "PREFIX cw: <https://w3id.org/crosswalk/ontology#>
+SELECT ?mapping ?confidence WHERE { ?mapping cw:basis/cw:confidence ?confidence }";
+    let terms: Vec<oxigraph::model::Term> = out
+        .iter()
+        .filter(|a| sets.contains(&a.set_iri))
+        .map(|a| crate::query::bind_value(crate::query::Kind::Iri, &a.mapping))
+        .collect::<Result<_>>()?;
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let sol = on.select(
+        &crate::model::sparql_text::with_value_rows(SCORES, "mapping", &terms)?,
+        &[],
+    )?;
+    let mut by = HashMap::new();
+    for r in 0..sol.rows.len() {
+        if let (Some(m), Some(c)) = (s(&sol, r, "mapping"), s(&sol, r, "confidence")) {
+            by.insert(m, c.parse::<f64>().ok());
+        }
+    }
+    for a in out.iter_mut().filter(|a| sets.contains(&a.set_iri)) {
+        if let Some(c) = by.get(&a.mapping) {
+            a.confidence = *c;
+        }
+    }
+    Ok(())
 }
 
 /// Rows of `crosswalk` / `crosswalk-rollup` into answers, one per (mapping, set), flags merged.
@@ -151,6 +249,8 @@ fn collect_answers(
             flags: s(sol, r, "flag").into_iter().collect(),
             mapping,
             explanation: Vec::new(),
+            confidence: None,
+            set_iri: s(sol, r, "set").unwrap_or_default(),
         });
     }
 }
@@ -226,6 +326,9 @@ pub struct CoverageRow {
     pub covered_by: Vec<String>,
     /// Mapped elements outside the baseline (e.g. PM controls, which no SP 800-53B baseline selects).
     pub mapped_outside_baseline: Vec<String>,
+    /// With `--include-suggested`: the elements above that only suggested mappings give.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggested: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -267,6 +370,21 @@ pub fn coverage_with(
     only: Option<&HashSet<String>>,
     rollup: bool,
 ) -> Result<Coverage> {
+    coverage_opts(on, from, to, set, baseline, only, rollup, false)
+}
+
+/// [`coverage_with`]; `include_suggested` also counts the mappings of suggested sets.
+#[allow(clippy::too_many_arguments)]
+pub fn coverage_opts(
+    on: &dyn Sparql,
+    from: &str,
+    to: &str,
+    set: Option<&str>,
+    baseline: Option<&str>,
+    only: Option<&HashSet<String>>,
+    rollup: bool,
+    include_suggested: bool,
+) -> Result<Coverage> {
     // Every name checked and spelled canonically (`moderate` → `MODERATE`): an unknown one is
     // an error, never a silent 0 %.
     let names = on.names()?;
@@ -297,6 +415,7 @@ pub fn coverage_with(
     if rollup {
         sols.push(named("coverage-rollup")?.unordered().run(on, &a)?);
     }
+    let only_suggested = suggested_rows(on, include_suggested, set, &mut sols)?;
     // Covering and outside-baseline targets per row as sets: a user's set can map a focal
     // element to a thousand targets, and a list's `contains` made that quadratic.
     type Targets = (
@@ -317,6 +436,7 @@ pub fn coverage_with(
                     covered: false,
                     covered_by: Vec::new(),
                     mapped_outside_baseline: Vec::new(),
+                    suggested: Vec::new(),
                 };
                 (row, Default::default())
             });
@@ -337,6 +457,9 @@ pub fn coverage_with(
             r.covered = !covering.is_empty();
             r.covered_by = covering.into_iter().collect();
             r.mapped_outside_baseline = outside.into_iter().collect();
+            if let Some(t) = only_suggested.get(&r.focal) {
+                r.suggested = t.iter().cloned().collect();
+            }
             r
         })
         .collect();
@@ -399,6 +522,55 @@ pub fn coverage_with(
         only_pm,
         notes,
     })
+}
+
+/// Drops the covering rows (every solution after the first, the focal units) of suggested sets
+/// unless asked for; when asked, returns per focal notation the targets only suggested sets
+/// give (to mark them).
+fn suggested_rows(
+    on: &dyn Sparql,
+    include: bool,
+    set: Option<&str>,
+    sols: &mut [Solutions],
+) -> Result<HashMap<String, std::collections::BTreeSet<String>>> {
+    let mut only = HashMap::new();
+    let all = SuggestedSets::loaded(on)?;
+    if all.schemes.is_empty() || set.is_some_and(|s| all.schemes.contains(s)) {
+        return Ok(only);
+    }
+    let get = |sol: &Solutions, row: &[Option<oxigraph::model::Term>], var: &str| {
+        sol.column(var)
+            .and_then(|c| row.get(c).cloned().flatten())
+            .map(|t| term_text(&t))
+    };
+    let mut given: HashSet<(String, String)> = HashSet::new();
+    for sol in sols.iter_mut().skip(1) {
+        let mut kept = Vec::new();
+        for row in std::mem::take(&mut sol.rows) {
+            let suggested = get(sol, &row, "setScheme").is_some_and(|s| all.schemes.contains(&s));
+            let pair = (
+                get(sol, &row, "focalNotation").unwrap_or_default(),
+                get(sol, &row, "targetNotation").unwrap_or_default(),
+            );
+            if suggested {
+                if include {
+                    only.entry(pair.0.clone())
+                        .or_insert_with(std::collections::BTreeSet::new)
+                        .insert(pair.1);
+                    kept.push(row);
+                }
+            } else {
+                given.insert(pair);
+                kept.push(row);
+            }
+        }
+        sol.rows = kept;
+    }
+    for (focal, targets) in only.iter_mut() {
+        targets.retain(|t| !given.contains(&(focal.clone(), t.clone())));
+    }
+    only.retain(|_, t| !t.is_empty());
+    Ok(only)
 }
 
 /// The focal elements a profile selects: a profile (`cyber-ai`, or its scheme) with a focus
@@ -464,6 +636,17 @@ pub struct Hop {
 /// each step expands the smaller frontier by one level with one `neighbors` query for the
 /// whole level (a query per node took ~20 s for a 4-hop path).
 pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Option<Vec<Hop>>> {
+    path_opts(on, from, to, max_hops, false)
+}
+
+/// [`path`]; `include_suggested` also walks the mappings of suggested sets.
+pub fn path_opts(
+    on: &dyn Sparql,
+    from: &str,
+    to: &str,
+    max_hops: usize,
+    include_suggested: bool,
+) -> Result<Option<Vec<Hop>>> {
     if !(1..=MAX_HOPS).contains(&max_hops) {
         return Err(Error::Invalid(format!(
             "max hops is 1 to {MAX_HOPS}, not {max_hops}"
@@ -489,6 +672,13 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
         return Ok(Some(join(&fwd, &bwd, m.clone())));
     }
     let neighbors = named("neighbors")?;
+    let hidden = SuggestedSets::hidden(on, include_suggested, None)?;
+    // Asked for, a suggestion's hop says so: `related (suggested)`.
+    let marked = if include_suggested {
+        SuggestedSets::loaded(on)?.labels
+    } else {
+        HashSet::new()
+    };
     while fwd.level + bwd.level < max_hops && !fwd.frontier.is_empty() && !bwd.frontier.is_empty() {
         let forward = fwd.frontier.len() <= bwd.frontier.len();
         let (this, other) = if forward {
@@ -513,6 +703,28 @@ pub fn path(on: &dyn Sparql, from: &str, to: &str, max_hops: usize) -> Result<Op
                 .map(|t| t.as_ref().map(ToString::to_string))
                 .collect::<Vec<_>>()
         });
+        if !hidden.labels.is_empty() {
+            let col = sol.vars.iter().position(|v| v == "setLabel");
+            sol.rows.retain(|row| {
+                col.and_then(|c| row.get(c).cloned().flatten())
+                    .is_none_or(|t| !hidden.labels.contains(&term_text(&t)))
+            });
+        }
+        if let (false, Some(lc), Some(ec)) = (
+            marked.is_empty(),
+            sol.column("setLabel"),
+            sol.column("edge"),
+        ) {
+            for row in &mut sol.rows {
+                let suggested = row[lc]
+                    .as_ref()
+                    .is_some_and(|t| marked.contains(&term_text(t)));
+                if let (true, Some(e)) = (suggested, row[ec].as_ref()) {
+                    let text = format!("{} (suggested)", term_text(e));
+                    row[ec] = Some(oxigraph::model::Literal::new_simple_literal(text).into());
+                }
+            }
+        }
         let meets = this.expand(&sol, other);
         if let Some(m) = meets
             .into_iter()

@@ -32,19 +32,25 @@ pub struct MapRequest {
     #[arg(long)]
     #[serde(default, deserialize_with = "flag")]
     pub rollup: bool,
+    /// Also the mappings of suggested sets (`crosswalk suggest`): machine candidates, marked
+    /// `suggested` with their score; left out otherwise.
+    #[arg(long)]
+    #[serde(default, deserialize_with = "flag")]
+    pub include_suggested: bool,
 }
 
 impl MapRequest {
     /// The answers; an unknown id is an error (not an empty list), a known one without
     /// mappings an empty list.
     pub fn answer(&self, on: &dyn Sparql) -> Result<Vec<MapAnswer>> {
-        let answers = super::map_with(
+        let answers = super::map_opts(
             on,
             &self.id,
             self.to.as_deref(),
             self.set.as_deref(),
             self.explain,
             self.rollup,
+            self.include_suggested,
         )?;
         if answers.is_empty() {
             card::cards(on, &self.id)?;
@@ -90,6 +96,11 @@ pub struct CoverageRequest {
     #[arg(long, requires = "focus", value_parser = clap::value_parser!(u8).range(1..=3))]
     #[serde(default, deserialize_with = "priority")]
     pub priority: Option<u8>,
+    /// Also the mappings of suggested sets (`crosswalk suggest`): machine candidates, marked
+    /// `suggested` with their score; left out otherwise.
+    #[arg(long)]
+    #[serde(default, deserialize_with = "flag")]
+    pub include_suggested: bool,
 }
 
 impl CoverageRequest {
@@ -120,7 +131,7 @@ impl CoverageRequest {
             (Some(p), Some(f)) => Some(super::profile_selection(on, p, f, self.priority)?),
             _ => None,
         };
-        super::coverage_with(
+        super::coverage_opts(
             on,
             &self.from,
             &self.to,
@@ -128,6 +139,7 @@ impl CoverageRequest {
             self.baseline.as_deref(),
             only.as_ref(),
             self.rollup,
+            self.include_suggested,
         )
     }
 
@@ -151,6 +163,11 @@ pub struct PathRequest {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=MAX_HOPS as i64))]
     #[serde(default = "four", deserialize_with = "hops")]
     pub max_hops: u8,
+    /// Also the mappings of suggested sets (`crosswalk suggest`): machine candidates, marked
+    /// `suggested` with their score; left out otherwise.
+    #[arg(long)]
+    #[serde(default, deserialize_with = "flag")]
+    pub include_suggested: bool,
 }
 
 fn four() -> u8 {
@@ -161,7 +178,7 @@ impl PathRequest {
     /// The hops of a shortest path; none within `max_hops` is a not-found error.
     pub fn answer(&self, on: &dyn Sparql) -> Result<Vec<Hop>> {
         let max = usize::from(self.max_hops);
-        super::path(on, &self.from, &self.to, max)?.ok_or_else(|| {
+        super::path_opts(on, &self.from, &self.to, max, self.include_suggested)?.ok_or_else(|| {
             Error::NotFound(format!(
                 "no path from {} to {} within {max} hops",
                 self.from, self.to

@@ -72,6 +72,7 @@ pub fn status_iri(s: DocStatus) -> NamedNodeRef<'static> {
         DocStatus::InitialPreliminaryDraft => cw::INITIAL_PRELIMINARY_DRAFT,
         DocStatus::PreDraft => cw::PRE_DRAFT,
         DocStatus::Withdrawn => cw::WITHDRAWN_DOCUMENT,
+        DocStatus::Suggested => cw::SUGGESTED,
     }
 }
 

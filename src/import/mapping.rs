@@ -34,6 +34,12 @@ pub struct Mapping {
     pub status: NamedNodeRef<'static>,
     pub strength: Option<i64>,
     pub confidence: Option<f64>,
+    /// The SSSOM (semapv) justification, when the source names one other than manual curation.
+    pub justification: Option<NamedNode>,
+    /// The program (and version) that made it, the features it matched in and the shared words.
+    pub tool: Option<String>,
+    pub match_fields: Vec<String>,
+    pub match_string: Option<String>,
     pub comment: Option<String>,
     /// Human-readable place in the source (`sheet 'Relationships' row 12`).
     pub location: String,
@@ -69,6 +75,10 @@ impl Mapping {
             status,
             strength: None,
             confidence: None,
+            justification: None,
+            tool: None,
+            match_fields: Vec::new(),
+            match_string: None,
             comment: None,
             location,
             row: None,
@@ -100,6 +110,18 @@ pub fn emit(b: &mut Builder, set_id: &str, set: &NamedNode, m: &Mapping) -> Name
     }
     if let Some(c) = m.confidence {
         b.add(n.clone(), cw::CONFIDENCE, Literal::from(c));
+    }
+    if let Some(j) = &m.justification {
+        b.add(n.clone(), cw::MAPPING_JUSTIFICATION, j.clone());
+    }
+    if let Some(t) = &m.tool {
+        b.text(&n, cw::MAPPING_TOOL, t);
+    }
+    for f in &m.match_fields {
+        b.text(&n, cw::MATCH_FIELD, f);
+    }
+    if let Some(s) = &m.match_string {
+        b.text(&n, cw::MATCH_STRING, s);
     }
     if let Some(c) = &m.comment {
         b.text(&n, rdfs::COMMENT, c);
@@ -314,6 +336,7 @@ pub(crate) fn doc_id_for(scheme: &str, version: Option<&str>) -> String {
 pub(crate) fn mapping_status(s: DocStatus) -> NamedNodeRef<'static> {
     match s {
         DocStatus::Final | DocStatus::Withdrawn => cw::FINAL_MAPPING,
+        DocStatus::Suggested => cw::SUGGESTED_MAPPING,
         _ => cw::DRAFT_MAPPING,
     }
 }

@@ -17,6 +17,9 @@ use crate::model::error::{Error, Result};
 use crate::model::vocab::cw;
 use std::collections::HashMap;
 
+/// The SSSOM mapping-justification vocabulary's namespace.
+pub const SEMAPV: &str = "https://w3id.org/semapv/vocab/";
+
 const REQUIRED: &[&str] = &[
     "subject_id",
     "predicate_id",
@@ -306,7 +309,27 @@ pub fn import(ctx: &Ctx<'_>) -> Result<Output> {
             && j != "semapv:ManualMappingCuration"
         {
             m.method = cw::AUTOMATION;
+            // The semapv term itself (LexicalMatching, …) is kept: a review sheet of
+            // `crosswalk suggest` says how each candidate was found.
+            if let Some(local) = j.strip_prefix("semapv:")
+                && let Ok(iri) = oxigraph::model::NamedNode::new(format!("{SEMAPV}{local}"))
+            {
+                m.justification = Some(iri);
+            }
         }
+        m.tool = match (get("mapping_tool"), get("mapping_tool_version")) {
+            (Some(t), Some(v)) => Some(format!("{t} {v}")),
+            (t, v) => t.or(v).map(str::to_owned),
+        };
+        for c in ["subject_match_field", "object_match_field"] {
+            for f in get(c).into_iter().flat_map(|v| v.split('|')) {
+                let f = f.trim();
+                if !f.is_empty() && !m.match_fields.iter().any(|x| x == f) {
+                    m.match_fields.push(f.to_owned());
+                }
+            }
+        }
+        m.match_string = get("match_string").map(str::to_owned);
         m.comment = comment.map(str::to_owned);
         mapping::emit(&mut out.triples, set_id(&doc_meta.id), &doc, &m);
     }

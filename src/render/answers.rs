@@ -61,9 +61,14 @@ pub fn map<W: Write>(
                 } else {
                     format!("  [{}]", a.flags.join(", "))
                 };
+                // A suggestion carries its score: `suggested 0.82`.
+                let status = match a.confidence {
+                    Some(c) => format!("{} {c:.2}", a.status),
+                    None => a.status.clone(),
+                };
                 let head = format!(
                     "  {:<14} {:<16} {:<8} {}{via}{flags}  ",
-                    a.target, a.relationship, a.status, a.how,
+                    a.target, a.relationship, status, a.how,
                 );
                 let title = a.target_title.as_deref().unwrap_or("");
                 // A statement standing in for a title (CSF subcategories) is cut to the width.
@@ -100,6 +105,11 @@ pub fn map<W: Write>(
             if md_explain {
                 header.push("explanation");
             }
+            // The score column only when a suggestion is among the answers.
+            let scored = answers.iter().any(|a| a.confidence.is_some());
+            if scored {
+                header.push("score");
+            }
             let rows: Vec<Vec<String>> = answers
                 .iter()
                 .map(|a| {
@@ -117,6 +127,9 @@ pub fn map<W: Write>(
                     ];
                     if md_explain {
                         r.push(a.explanation.join("; "));
+                    }
+                    if scored {
+                        r.push(a.confidence.map(|c| c.to_string()).unwrap_or_default());
                     }
                     r
                 })
@@ -149,18 +162,27 @@ pub fn coverage<W: Write>(
         Format::Csv | Format::Tsv | Format::Markdown => {
             // `|` between ids: ISO/IEC ids contain spaces, and no loaded id contains `|`
             // (tested).
+            // The `suggested` column only when suggestions are among the answers.
+            let marked = rows.iter().any(|r| !r.suggested.is_empty());
             let records_of: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
-                    vec![
+                    let mut v = vec![
                         r.focal.clone(),
                         if r.covered { "yes" } else { "no" }.to_owned(),
                         r.covered_by.join(LIST_SEPARATOR),
                         r.mapped_outside_baseline.join(LIST_SEPARATOR),
-                    ]
+                    ];
+                    if marked {
+                        v.push(r.suggested.join(LIST_SEPARATOR));
+                    }
+                    v
                 })
                 .collect();
-            let header = ["focal", "covered", "covered_by", "mapped_outside_baseline"];
+            let mut header = vec!["focal", "covered", "covered_by", "mapped_outside_baseline"];
+            if marked {
+                header.push("suggested");
+            }
             records(out, format, &header, &records_of)?;
             if format == Format::Markdown {
                 writeln!(out, "\n{}", coverage_summary(cov))?;
@@ -181,9 +203,14 @@ pub fn coverage<W: Write>(
                         r.mapped_outside_baseline.join(" ")
                     )
                 };
+                let suggested = if r.suggested.is_empty() {
+                    String::new()
+                } else {
+                    format!("   (suggested: {})", r.suggested.join(" "))
+                };
                 writeln!(
                     out,
-                    "  {:<10} {:<8} {}{outside}",
+                    "  {:<10} {:<8} {}{outside}{suggested}",
                     r.focal,
                     mark,
                     r.covered_by.join(" ")
@@ -545,6 +572,82 @@ pub fn hits<W: Write>(out: &mut W, hits: &[crate::search::Hit], format: Format) 
                 out.write_all(super::card::wrap(&s, 9, width).as_bytes())?;
             }
             Ok(())
+        }
+    }
+}
+
+/// `suggest`: the set written and its candidates, per element of the focal scheme.
+pub fn suggested<W: Write>(
+    out: &mut W,
+    s: &crate::search::suggest::Suggested,
+    format: Format,
+) -> io::Result<()> {
+    match format {
+        Format::Json => json_to(out, s),
+        Format::Csv | Format::Tsv | Format::Markdown => {
+            let rows: Vec<Vec<String>> = s
+                .candidates
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.subject.clone(),
+                        c.object.clone(),
+                        format!("{:.3}", c.confidence),
+                        c.fields.join("|"),
+                        c.words.join(" "),
+                    ]
+                })
+                .collect();
+            records(
+                out,
+                format,
+                &["subject", "object", "confidence", "fields", "words"],
+                &rows,
+            )
+        }
+        Format::Table => {
+            for (subject, cs) in crate::search::suggest::by_subject(s) {
+                writeln!(out, "{subject}")?;
+                for c in cs {
+                    writeln!(
+                        out,
+                        "  {:<14} {:.3}  {} [{}]",
+                        c.object,
+                        c.confidence,
+                        c.words.join(" "),
+                        c.fields.join(", ")
+                    )?;
+                }
+            }
+            let written = match &s.set_iri {
+                Some(_) => format!("written as suggested mapping set {}", s.set),
+                None => "not written (--dry-run)".to_owned(),
+            };
+            writeln!(
+                out,
+                "\n{} candidate(s) for {} of {} {} element(s) into {}, {written}{}",
+                s.candidates.len(),
+                s.with_candidates,
+                s.subjects,
+                s.from,
+                s.to,
+                if s.already_mapped > 0 {
+                    format!(
+                        " ({} pair(s) a loaded set already maps left out)",
+                        s.already_mapped
+                    )
+                } else {
+                    String::new()
+                }
+            )?;
+            if s.set_iri.is_none() {
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "review: crosswalk export --format sssom --set {}; `map --include-suggested` shows them",
+                s.set
+            )
         }
     }
 }

@@ -5,6 +5,8 @@
 //! named query (`search-documents`) each time it is asked for, so it is always in step with
 //! the store and works unchanged on a remote endpoint; it is beside the named queries, not in
 //! them.
+pub mod suggest;
+
 use crate::model::error::{Error, Result};
 use crate::query::{Sparql, named, term_text};
 use serde::Serialize;

@@ -84,6 +84,8 @@ pub enum DocStatus {
     InitialPreliminaryDraft,
     PreDraft,
     Withdrawn,
+    /// Machine-made candidates (`crosswalk suggest`), not reviewed.
+    Suggested,
 }
 
 impl Manifest {

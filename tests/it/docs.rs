@@ -55,6 +55,8 @@ const EVER_DECLARED: &[&str] = &[
     // 2026-12-04 (issue 19): coverage rows.
     "CoverageRow", "sliceRow", "sliceRollupRow", "rowFocal", "rowFocalNotation", "rowSortKey",
     "rowTarget", "baselineLabel",
+    // issue 21: crosswalk suggest
+    "Suggested", "mappingJustification", "mappingTool", "matchField", "matchString",
 ];
 
 /// The deprecated terms, with what replaces each (`dcterms:isReplacedBy`).

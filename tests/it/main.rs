@@ -25,4 +25,5 @@ mod remote;
 mod search;
 mod serve;
 mod shacl;
+mod suggest;
 mod views;

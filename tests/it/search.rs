@@ -96,3 +96,43 @@ fn unknown_scheme_or_kind_is_an_error_listing_the_known_ones() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `GET /api/v1/search`: status, JSON shape, and a checked scheme name.
+#[test]
+fn the_search_api_answers_and_checks_its_names() {
+    let _d = require_sources!();
+    let db = util::loaded().expect("loaded");
+    let base = util::start_server(db.clone(), crosswalk::serve::Config::default());
+    let (st, r) = crate::suggest::get_json(&format!(
+        "{base}/api/v1/search?q=supply%20chain&scheme=sp800-53&limit=5"
+    ));
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["q"], "supply chain");
+    let hits = r["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 5);
+    for h in hits {
+        for k in [
+            "notation", "title", "kind", "scheme", "document", "iri", "field", "snippet",
+        ] {
+            assert!(h[k].is_string(), "{k}: {h}");
+        }
+        assert!(h["score"].is_number());
+        assert_eq!(h["scheme"], "sp800-53");
+    }
+    assert!(
+        hits[0]["notation"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("SR-")),
+        "{r}"
+    );
+    let (st, e) =
+        crate::suggest::get_json(&format!("{base}/api/v1/search?q=supply&scheme=sp-800-53"));
+    assert_eq!(st, 404, "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("sp-800-53") && text.contains("sp800-53"),
+        "{text}"
+    );
+    let (st, _) = crate::suggest::get_json(&format!("{base}/api/v1/search?scheme=csf"));
+    assert_eq!(st, 400);
+}

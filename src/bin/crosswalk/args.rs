@@ -144,6 +144,21 @@ pub enum Cmd {
         #[command(flatten)]
         out: Out,
     },
+    /// Candidate mappings from one scheme to another by lexical matching (BM25 over the
+    /// elements' titles, statements, guidance, Playbook text and CSF implementation examples;
+    /// an enhancement's match counts for its control), written as a mapping set of status
+    /// `suggested`: each with a score, semapv:LexicalMatching, the features and words
+    /// matched and the tool's version. They answer `map`/`coverage`/`gaps`/`path` only with
+    /// `--include-suggested`; `export --format sssom --set NAME` is the sheet to review.
+    #[command(
+        after_help = "Examples:\n  crosswalk suggest --from ai-rmf --to csf\n  crosswalk suggest --from csf --to sp800-53 --top 10 --exclude-set olir-186\n  crosswalk map \"MEASURE 2.7\" --include-suggested"
+    )]
+    Suggest {
+        #[command(flatten)]
+        req: crosswalk::search::suggest::SuggestRequest,
+        #[command(flatten)]
+        out: Out,
+    },
     /// Everything an element maps to, grouped by mapping set.
     #[command(
         after_help = "Examples:\n  crosswalk map GV.SC-07 --to sp800-53 --set olir-186\n  crosswalk map RA-3 --to csf --explain\n  crosswalk map ID.AM-06 --format json"

@@ -143,6 +143,21 @@ fn run(cli: &Cli) -> Result<i32> {
             req,
             out: Out { format },
         } => answers::hits(&mut out, &req.answer(&*read()?)?, *format)?,
+        Cmd::Suggest {
+            req,
+            out: Out { format },
+        } => {
+            let found = if req.dry_run {
+                crosswalk::search::suggest::candidates(&*read()?, req)?
+            } else if cli.endpoint.is_some() {
+                bail!(
+                    "suggest writes its set into the embedded store, not --endpoint: add --dry-run to only rank, or suggest here and `crosswalk push --endpoint URL`"
+                )
+            } else {
+                crosswalk::search::suggest::suggest(&cli.open(true)?, req)?
+            };
+            answers::suggested(&mut out, &found, *format)?
+        }
         Cmd::Map {
             req,
             out: Out { format },

@@ -5,6 +5,7 @@ use super::*;
 
 pub(super) fn compose(
     asserted: &[Asserted],
+    skip: &HashSet<NamedNode>,
     table: &HashMap<(&str, &str), &str>,
     parts: &mut Parts,
     summary: &mut Summary,
@@ -18,12 +19,12 @@ pub(super) fn compose(
     // compositions that give it (`Parts`), as the shortcut triples are.
     let mut starts: HashMap<&NamedNode, (&NamedNode, NamedNode)> = HashMap::new();
     let mut seen = HashSet::new();
-    for first in asserted {
+    for first in asserted.iter().filter(|a| !skip.contains(&a.iri)) {
         let Some(nexts) = by_subject.get(&first.object) else {
             continue;
         };
         for second in nexts {
-            if second.object == first.subject {
+            if second.object == first.subject || skip.contains(&second.iri) {
                 continue;
             }
             let Some(result) = table.get(&(first.rel.term.as_str(), second.rel.term.as_str()))

@@ -423,7 +423,21 @@ pub fn derive_into(
         parts.flush(CHUNK, &mut summary.triples, emit)?;
     }
 
-    compose::compose(&asserted, &table, &mut parts, &mut summary, emit)?;
+    // A suggestion (`crosswalk suggest`) is no hop of a composed path: a machine's guess
+    // chained to a published mapping would answer as that set's, unmarked.
+    let suggested: HashSet<NamedNode> = facts
+        .asserted()
+        .filter(|a| a.status.as_ref() == cw::SUGGESTED_MAPPING)
+        .map(|a| a.iri.clone())
+        .collect();
+    compose::compose(
+        &asserted,
+        &suggested,
+        &table,
+        &mut parts,
+        &mut summary,
+        emit,
+    )?;
     rollups(
         facts,
         &asserted,
