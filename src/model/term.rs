@@ -76,7 +76,8 @@ impl Builder {
     pub fn into_quads(self, graph: &NamedNode) -> Vec<Quad> {
         let g = GraphName::NamedNode(graph.clone());
         let keep: Vec<bool> = {
-            let mut seen = std::collections::HashSet::with_capacity(self.triples.len());
+            let mut seen = rustc_hash::FxHashSet::default();
+            seen.reserve(self.triples.len());
             self.triples.iter().map(|t| seen.insert(t)).collect()
         };
         self.triples

@@ -19,7 +19,7 @@ const SMALL_WRITE: usize = 15_000;
 const DIFF_LIMIT: usize = 50_000;
 
 /// The most quads one bulk-load batch holds (Oxigraph's loader: one thread per batch).
-const BULK_BATCH: usize = 125_000;
+const BULK_BATCH: usize = 50_000;
 
 /// What a caller believes a graph holds now (computed only when a difference needs it): see
 /// [`Db::replace_graphs_knowing`].
