@@ -210,7 +210,10 @@ pub fn write_sources(
         .chain(ontology.then(ids::ontology_graph))
         .collect();
     let facts = Facts::from_store(db, &replaced)?;
-    tracing::debug!(ms = started.elapsed().as_millis(), "facts read from the store");
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        "facts read from the store"
+    );
     // On disk, graph/inferred as it stands is what the facts before this load derive: a
     // changed inferred graph is then compared with that derivation instead of being read
     // back (the store checks it against the recorded digest first).

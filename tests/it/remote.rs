@@ -11,20 +11,7 @@ use std::time::Duration;
 
 use util::start_server as start;
 
-fn get(url: &str) -> (u16, String) {
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(60)))
-        .build()
-        .new_agent();
-    let mut r = agent
-        .get(url)
-        .header("Accept", "application/json")
-        .call()
-        .expect("GET");
-    let status = r.status().as_u16();
-    (status, r.body_mut().read_to_string().expect("body"))
-}
+use util::get;
 
 /// Rows as sorted lines: the comparison is order-insensitive.
 fn rows(s: &Solutions) -> Vec<String> {

@@ -452,20 +452,10 @@ const FLOOR_PROFILE: [(f64, f64); 3] = [(0.519, 0.075), (0.345, 0.248), (0.247, 
 
 /// GET over a test server: (status, JSON body).
 pub(crate) fn get_json(url: &str) -> (u16, serde_json::Value) {
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(60)))
-        .build()
-        .new_agent();
-    let mut r = agent
-        .get(url)
-        .header("Accept", "application/json")
-        .call()
-        .expect("GET");
-    let body = r.body_mut().read_to_vec().expect("body");
-    let json = serde_json::from_slice(&body)
-        .unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {}", String::from_utf8_lossy(&body)));
-    (r.status().as_u16(), json)
+    let (status, body) = util::get(url);
+    let json =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {body}"));
+    (status, json)
 }
 
 /// `include_suggested` over HTTP, on map, coverage, gaps and path: the same requests as the CLI.

@@ -103,3 +103,19 @@ pub fn start_server(db: Db, cfg: crosswalk::serve::Config) -> String {
     let addr = rx.recv().expect("server address");
     format!("http://{addr}")
 }
+
+/// GET `url` asking for JSON, with no status treated as an error: (status, body).
+pub fn get(url: &str) -> (u16, String) {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .new_agent();
+    let mut r = agent
+        .get(url)
+        .header("Accept", "application/json")
+        .call()
+        .expect("GET");
+    let status = r.status().as_u16();
+    (status, r.body_mut().read_to_string().expect("body"))
+}
