@@ -457,7 +457,7 @@ pub struct SearchRequest {
 impl SearchRequest {
     /// The hits, best first; an unknown scheme or kind is an error listing the known ones.
     pub fn answer(&self, on: &dyn Sparql) -> Result<Vec<crate::search::Hit>> {
-        let index = crate::search::Index::build(on)?;
+        let index = crate::search::Index::of(on)?;
         index.search(
             &self.text,
             &self.schemes,

@@ -69,6 +69,12 @@ pub trait Sparql {
             crate::query::names::Names::from_solutions(&sol),
         ))
     }
+
+    /// The embedded store the queries run on, if they do: what is derived from its content
+    /// can then be kept until it is written (`Db::cached`; e.g. the search index).
+    fn store(&self) -> Option<&Db> {
+        None
+    }
 }
 
 impl Sparql for Db {
@@ -81,6 +87,10 @@ impl Sparql for Db {
             let sol = solutions(self.run(named("names")?.text, &[])?)?;
             Ok(crate::query::names::Names::from_solutions(&sol))
         })
+    }
+
+    fn store(&self) -> Option<&Db> {
+        Some(self)
     }
 }
 
@@ -109,6 +119,10 @@ impl Sparql for Cancellable<'_> {
             return r.names();
         }
         self.db.names()
+    }
+
+    fn store(&self) -> Option<&Db> {
+        self.remote.is_none().then_some(self.db)
     }
 }
 

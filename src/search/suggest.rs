@@ -353,7 +353,7 @@ pub fn candidates(on: &dyn Sparql, req: &SuggestRequest) -> Result<Suggested> {
     } else {
         req.features.clone()
     };
-    let index = Index::build(on)?;
+    let index = Index::of(on)?;
     let (from_units, to_units) = (units(on, &from)?, units(on, &to)?);
     let pick = |u: &HashSet<String>| -> Vec<usize> {
         let mut v: Vec<usize> = (0..index.docs.len())

@@ -136,3 +136,44 @@ fn the_search_api_answers_and_checks_its_names() {
     let (st, _) = crate::suggest::get_json(&format!("{base}/api/v1/search?scheme=csf"));
     assert_eq!(st, 400);
 }
+
+/// The index is kept with the store it was built from and rebuilt after the store is written:
+/// an element added by a write is found, and once its graph is dropped it leaves no hit.
+#[test]
+fn the_kept_index_follows_every_write() {
+    let _d = require_sources!();
+    let db = util::loaded_copy().expect("loaded");
+    let ask = |db: &crosswalk::store::Db| -> Vec<String> {
+        SearchRequest {
+            text: "quokkazebra".into(),
+            schemes: Vec::new(),
+            kinds: Vec::new(),
+            limit: 5,
+        }
+        .answer(db)
+        .expect("search")
+        .into_iter()
+        .map(|h| h.notation)
+        .collect()
+    };
+    assert!(ask(&db).is_empty());
+    let g = oxigraph::model::NamedNode::new_unchecked("https://w3id.org/crosswalk/graph/t-search");
+    let turtle = "@prefix cw: <https://w3id.org/crosswalk/ontology#> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        @prefix dcterms: <http://purl.org/dc/terms/> .
+        <https://w3id.org/crosswalk/id/csf/2.0/ZZ.QZ-01> a cw:Subcategory ;
+            skos:notation \"ZZ.QZ-01\" ; dcterms:title \"Quokkazebra governance\" ;
+            cw:definedBy <https://w3id.org/crosswalk/doc/csf/2.0> .";
+    let quads: Vec<oxigraph::model::Quad> =
+        oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+            .for_slice(turtle.as_bytes())
+            .map(|t| {
+                let t = t.expect("turtle");
+                oxigraph::model::Quad::new(t.subject, t.predicate, t.object, g.clone())
+            })
+            .collect();
+    db.replace_graph(&g, &quads).expect("write");
+    assert_eq!(ask(&db), ["ZZ.QZ-01"]);
+    db.drop_graph(&g).expect("drop");
+    assert!(ask(&db).is_empty());
+}
