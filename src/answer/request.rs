@@ -355,6 +355,18 @@ pub struct CheckRequest {
     pub shacl: bool,
 }
 
+/// The schemes of every asserted mapping set: all the store names but crosswalk's own
+/// inference set.
+fn asserted_sets(names: &crate::query::names::Names) -> Vec<String> {
+    let inferred = crate::model::ids::doc_iri("mapping/crosswalk-inference");
+    names
+        .sets()
+        .iter()
+        .filter(|s| s.iri.as_deref() != Some(inferred.as_str()))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
 impl CheckRequest {
     /// The findings, and whether they fail the check (errors; warnings too with `--deny`).
     /// `db` is the store as it is; `throwaway` says it may be written (an in-memory store).
@@ -374,13 +386,7 @@ impl CheckRequest {
         let everything = sets.is_empty() && self.sets.is_empty() && !self.shacl;
         let schemes: Vec<String> = if everything {
             // No argument: every asserted mapping set (not crosswalk's own inferred roll-ups).
-            let inferred = crate::model::ids::doc_iri("mapping/crosswalk-inference");
-            crate::query::names::Names::of(db)?
-                .sets()
-                .iter()
-                .filter(|s| s.iri.as_deref() != Some(inferred.as_str()))
-                .map(|s| s.name.clone())
-                .collect()
+            asserted_sets(&*crate::query::names::Names::of(db)?)
         } else {
             self.sets.clone()
         };
@@ -416,13 +422,7 @@ impl CheckRequest {
             ));
         }
         let schemes: Vec<String> = if self.sets.is_empty() {
-            let inferred = crate::model::ids::doc_iri("mapping/crosswalk-inference");
-            on.names()?
-                .sets()
-                .iter()
-                .filter(|s| s.iri.as_deref() != Some(inferred.as_str()))
-                .map(|s| s.name.clone())
-                .collect()
+            asserted_sets(&*on.names()?)
         } else {
             self.sets.clone()
         };

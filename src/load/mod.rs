@@ -287,7 +287,7 @@ pub fn write_sources(
             }
             put(g, q)
         })?;
-        for (g, _) in crate::load::infer::with_stale(Vec::new(), existing) {
+        for g in crate::load::infer::inferred_graphs(existing) {
             if !derived.contains(&g) {
                 put(&g, Vec::new())?;
             }

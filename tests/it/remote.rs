@@ -13,6 +13,19 @@ use util::start_server as start;
 
 use util::get;
 
+/// The targets of a JSON map answer, in its order, each run of one target once.
+fn targets(body: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(body).expect("json");
+    let mut t: Vec<String> = v["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .filter_map(|a| a["target"].as_str().map(str::to_owned))
+        .collect();
+    t.dedup();
+    t
+}
+
 /// Rows as sorted lines: the comparison is order-insensitive.
 fn rows(s: &Solutions) -> Vec<String> {
     let mut v: Vec<String> = s
@@ -156,15 +169,7 @@ fn serve_endpoint_answers_as_the_server_it_fronts() {
     let (_, body) = get(&format!(
         "{tier}/api/v1/map/GV.SC-07?to=sp800-53&set=olir-186"
     ));
-    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
-    let mut t: Vec<&str> = v["answers"]
-        .as_array()
-        .expect("answers")
-        .iter()
-        .filter_map(|a| a["target"].as_str())
-        .collect();
-    t.dedup();
-    assert_eq!(t, ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]);
+    assert_eq!(targets(&body), ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]);
     // An unknown id is the same error through the tier.
     assert_eq!(get(&format!("{tier}/api/v1/map/XX-999")).0, 404);
     // The tier holds no graph: its Graph Store is not there.
@@ -289,16 +294,10 @@ fn two_follow_servers_share_a_store_and_serve_a_writers_load() {
         r.0 == 200
     });
     assert_eq!(after[0], after[1], "both servers answer the same");
-    let v: serde_json::Value =
-        serde_json::from_str(&after[0].as_ref().expect("answer").1).expect("json");
-    let mut t: Vec<&str> = v["answers"]
-        .as_array()
-        .expect("answers")
-        .iter()
-        .filter_map(|a| a["target"].as_str())
-        .collect();
-    t.dedup();
-    assert_eq!(t, ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]);
+    assert_eq!(
+        targets(&after[0].as_ref().expect("answer").1),
+        ["RA-9", "SA-4", "SA-9", "SR-3", "SR-6"]
+    );
     eprintln!("both followers answered from the load {took:?} after it ended");
     // A writer that does not wait still fails at once while followers hold the store.
     let o = crosswalk(&["load", "olir-csf2-sp800-53-5.2.0"]);

@@ -100,19 +100,27 @@ pub fn materialise(db: &Db) -> Result<Summary> {
     Ok(summary)
 }
 
-/// `graphs` (what inference derived), and each inferred partition among `existing` that it
-/// no longer derives, empty: a user's set that is gone leaves no inferences behind. With
-/// `graph/inferred` always, so that an emptied store's is emptied too.
-pub fn with_stale(mut graphs: Graphs, existing: Vec<NamedOrBlankNode>) -> Graphs {
-    let stale: Vec<NamedNode> = existing
+/// The inferred graphs among `existing` (the store's named graphs), and `graph/inferred`
+/// always: those a re-inference must write, emptying any it no longer derives.
+pub fn inferred_graphs(existing: Vec<NamedOrBlankNode>) -> Vec<NamedNode> {
+    let mut graphs: Vec<NamedNode> = existing
         .into_iter()
         .filter_map(|g| match g {
             NamedOrBlankNode::NamedNode(n) if ids::is_inferred_graph(n.as_str()) => Some(n),
             _ => None,
         })
-        .chain(std::iter::once(ids::inferred_graph()))
         .collect();
-    for g in stale {
+    if !graphs.contains(&ids::inferred_graph()) {
+        graphs.push(ids::inferred_graph());
+    }
+    graphs
+}
+
+/// `graphs` (what inference derived), and each of [`inferred_graphs`] it no longer derives,
+/// empty: a user's set that is gone leaves no inferences behind, and an emptied store's
+/// `graph/inferred` is emptied too.
+fn with_stale(mut graphs: Graphs, existing: Vec<NamedOrBlankNode>) -> Graphs {
+    for g in inferred_graphs(existing) {
         if !graphs.iter().any(|(x, _)| *x == g) {
             graphs.push((g, Vec::new()));
         }
@@ -283,9 +291,6 @@ impl Parts {
     }
 
     pub(super) fn get(&mut self, part: &NamedNode) -> &mut Builder {
-        if !self.builders.contains_key(part) {
-            self.builders.insert(part.clone(), Builder::default());
-        }
         self.builders.entry(part.clone()).or_default()
     }
 
