@@ -147,6 +147,8 @@ struct Stream<'a> {
     sent: usize,
     large: bool,
     loader: Option<oxigraph::store::BulkLoader<'a>>,
+    /// How long the producer waited for the loader's threads (a debug figure).
+    waited: std::time::Duration,
 }
 
 impl<'a> Stream<'a> {
@@ -161,6 +163,7 @@ impl<'a> Stream<'a> {
             sent: 0,
             large: false,
             loader: None,
+            waited: std::time::Duration::ZERO,
         }
     }
 
@@ -216,29 +219,31 @@ impl<'a> Stream<'a> {
 
     /// Hands `n` pending quads (or all there are) to the bulk loader, as one batch.
     fn send(&mut self, n: usize) -> Result<()> {
-        let mut batch = Vec::with_capacity(n.min(self.pending_len));
-        while batch.len() < n {
+        // The chunks themselves go to the loader (which copies them into its own batch):
+        // gathering them into one vector first was another copy of every quad.
+        let mut chunks = Vec::new();
+        let mut taken = 0;
+        while taken < n {
             let Some(mut first) = self.pending.pop_front() else {
                 break;
             };
-            let want = n - batch.len();
+            let want = n - taken;
             if first.len() > want {
                 let rest = first.split_off(want);
                 self.pending.push_front(rest);
             }
-            if batch.is_empty() && first.len() == want {
-                batch = first;
-            } else {
-                batch.extend(first);
-            }
+            taken += first.len();
+            chunks.push(first);
         }
-        self.pending_len -= batch.len();
-        self.sent += batch.len();
+        self.pending_len -= taken;
+        self.sent += taken;
         let db = self.db;
         let loader = self
             .loader
             .get_or_insert_with(|| db.bulk_loader(BULK_BATCH_LARGE));
-        loader.load_quads(batch)?;
+        let started = std::time::Instant::now();
+        loader.load_quads(chunks.into_iter().flatten())?;
+        self.waited += started.elapsed();
         Ok(())
     }
 
@@ -280,6 +285,11 @@ impl<'a> Stream<'a> {
         while self.pending_len > 0 {
             self.send(self.batch())?;
         }
+        tracing::debug!(
+            streamed = self.sent,
+            waited_ms = self.waited.as_millis(),
+            "streamed to the bulk loader"
+        );
         Ok((self.gathered, self.loader))
     }
 }
