@@ -762,6 +762,18 @@ impl Db {
                 std::fs::remove_dir_all(&leftover).map_err(|e| Error::io(&leftover, e))?;
             }
         }
+        // SST files a bulk load killed before its commit had built (Oxigraph names them
+        // `bulk-<random>.sst` in the store's directory; RocksDB never ingested them): a
+        // killed 100k-mapping load can leave a gigabyte of them.
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("bulk-") && name.ends_with(".sst") {
+                let path = entry.path();
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
         let undo = dir.join(UNDO);
         if !undo.is_dir() {
             return Ok(());
@@ -1319,6 +1331,18 @@ mod tests {
             .filter(|n| n.starts_with("bulk-") || n.starts_with(UNDO))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn an_open_removes_the_files_of_a_bulk_load_killed_before_its_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        drop(Db::open(&path).unwrap());
+        let stray = path.join("bulk-1234.sst");
+        std::fs::write(&stray, b"half an SST file").unwrap();
+        let db = Db::open(&path).unwrap();
+        assert!(!stray.exists());
+        assert_eq!(db.len().unwrap(), 0);
     }
 
     #[test]
