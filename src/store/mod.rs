@@ -622,12 +622,7 @@ impl Db {
         for (g, q) in stamped {
             let g = &g;
             let name = GraphNameRef::NamedNode(g.as_ref());
-            if self
-                .store
-                .quads_for_pattern(None, None, None, Some(name))
-                .next()
-                .is_none()
-            {
+            if self.graph_is_empty(g)? {
                 bulk.push(q);
                 continue;
             }
